@@ -1,0 +1,31 @@
+# Quick start: `make demo` runs the whole pipeline on a synthesized corpus, `make test` runs the tests.
+# Both create .venv and install requirements.txt when it is missing or older than requirements.txt.
+PYTHON_BOOTSTRAP ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+DEMO_DIR ?= data/demo
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+
+.PHONY: demo test test-fast venv clean-demo
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON_BOOTSTRAP) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+test: $(VENV)/.installed
+	$(PY) -m pytest
+
+test-fast: $(VENV)/.installed
+	$(PY) -m pytest -m "not slow"
+
+demo: $(VENV)/.installed
+	$(PY) -m demo librispeech $(DEMO_DIR)/LibriSpeech
+	$(PY) tfrecords.py train-clean-100 --librispeech-dir $(DEMO_DIR)/LibriSpeech
+	$(PY) tfrecords.py dev-clean --librispeech-dir $(DEMO_DIR)/LibriSpeech
+
+clean-demo:
+	rm -rf $(DEMO_DIR)

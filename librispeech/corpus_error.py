@@ -1,0 +1,9 @@
+"""The error raised for bad corpus input: missing folders, corrupt audio, bad records."""
+
+
+class CorpusError(ValueError):
+    """A user-facing problem with corpus data, described in one line.
+
+    The message names the file or folder and the problem, so that a command-line
+    tool can print it as is and exit with status 2.
+    """

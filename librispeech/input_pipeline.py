@@ -1,0 +1,137 @@
+"""The tf.data input pipeline that feeds CPC training with windows of converted audio.
+
+shard files → (per-worker file shard) → interleaved reads → batched parsing → one crop of
+``window`` samples per utterance (random each epoch for training, fixed for validation) →
+optional normalisation by the utterance's own statistics → shuffle → batch → prefetch.
+
+Utterances shorter than the window are left out; ``Manifest.count_shorter_than`` counts
+them without reading the shards.
+"""
+
+import dataclasses
+import pathlib
+
+import tensorflow as tf
+
+from librispeech.corpus_error import CorpusError
+from librispeech.manifest import read_manifest
+from librispeech.record_schema import tf_feature_spec
+
+_BYTES_PER_SAMPLE = 2
+_INT16_SCALE = 32768.0
+
+
+@dataclasses.dataclass
+class PipelineConfig:
+    """How windows are cut and batched.
+
+    Attributes:
+        window: Samples per training window (20480 = 1.28 s at 16 kHz, as the reference).
+        batch_size: Windows per batch over all replicas; each input pipeline gets its share.
+        normalize: Remove each utterance's mean and divide by its peak (the reference does
+            both); otherwise scale int16 to [-1, 1).
+        shuffle_buffer: Windows held by the shuffle buffer in training.
+        parse_batch: Records parsed and cropped together in one vectorised step.
+        cycle_length: Shard files read at once.
+        repeat: Repeat without end (for ``steps_per_epoch``); otherwise one pass is an epoch.
+        seed: Seed of the file order, the crops and the shuffle; None for a fresh one.
+    """
+
+    window: int = 20480
+    batch_size: int = 64
+    normalize: bool = True
+    shuffle_buffer: int = 4096
+    parse_batch: int = 128
+    cycle_length: int = 8
+    repeat: bool = False
+    seed: int | None = None
+
+
+def audio_windows(
+    tfrecord_dir: pathlib.Path | str,
+    config: PipelineConfig,
+    training: bool,
+    input_context: tf.distribute.InputContext | None = None,
+) -> tf.data.Dataset:
+    """Builds the dataset of audio windows from a converted split.
+
+    Args:
+        tfrecord_dir: The split's TFRecord folder (with ``manifest.json``).
+        config: Window, batch and shuffle settings.
+        training: Random crops and shuffling if True; fixed crops in file order if False.
+        input_context: Given by ``tf.distribute`` (``distribute_datasets_from_function``):
+            this pipeline reads only its share of the shard files and batches its share of
+            ``config.batch_size``.
+
+    Returns:
+        Batches of shape ``(batch, window)``, float32. The last incomplete batch is dropped.
+
+    Raises:
+        CorpusError: No complete conversion in ``tfrecord_dir``, fewer shard files than
+            input pipelines, or no utterance as long as the window.
+    """
+    manifest = read_manifest(tfrecord_dir)
+    files = manifest.shard_paths(tfrecord_dir)
+    if manifest.count_shorter_than(config.window) == manifest.num_records:
+        raise CorpusError(f"{tfrecord_dir}: no utterance has the {config.window} samples of a window")
+    batch_size = config.batch_size
+    dataset = tf.data.Dataset.from_tensor_slices(files)
+    if input_context is not None and input_context.num_input_pipelines > 1:
+        if len(files) < input_context.num_input_pipelines:
+            raise CorpusError(
+                f"{tfrecord_dir}: {len(files)} shard files cannot be shared by "
+                f"{input_context.num_input_pipelines} input pipelines (convert with more --shards)"
+            )
+        dataset = dataset.shard(input_context.num_input_pipelines, input_context.input_pipeline_id)
+        batch_size = input_context.get_per_replica_batch_size(config.batch_size)
+    if training:
+        dataset = dataset.shuffle(len(files), seed=config.seed, reshuffle_each_iteration=True)
+    if config.repeat:
+        dataset = dataset.repeat()
+    dataset = dataset.interleave(
+        lambda path: tf.data.TFRecordDataset(path, buffer_size=1 << 20),
+        cycle_length=min(config.cycle_length, len(files)),
+        num_parallel_calls=tf.data.AUTOTUNE,
+        deterministic=not training,
+    )
+    crop = _crop_function(config, training)
+    dataset = dataset.batch(config.parse_batch).map(
+        crop, num_parallel_calls=tf.data.AUTOTUNE, deterministic=not training
+    )
+    dataset = dataset.unbatch()
+    if training:
+        dataset = dataset.shuffle(config.shuffle_buffer, seed=config.seed, reshuffle_each_iteration=True)
+    return dataset.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+
+
+def _crop_function(config: PipelineConfig, training: bool):
+    """Parses serialized records and cuts one window from each, all vectorised.
+
+    The crop is taken from the raw bytes before decoding, so that only the window's
+    samples are ever converted to float.
+    """
+    spec = tf_feature_spec()
+    window = config.window
+
+    def crop(serialized: tf.Tensor) -> tf.Tensor:
+        features = tf.io.parse_example(serialized, spec)
+        long_enough = features["num_samples"] >= window
+        features = {name: tf.boolean_mask(value, long_enough) for name, value in features.items()}
+        num_offsets = features["num_samples"] - window + 1
+        if training:
+            uniform = tf.random.uniform(tf.shape(num_offsets), dtype=tf.float64, seed=config.seed)
+            offsets = tf.minimum(tf.cast(uniform * tf.cast(num_offsets, tf.float64), tf.int64), num_offsets - 1)
+        else:
+            # A fixed offset per utterance, spread over the utterance rather than always at its start.
+            offsets = tf.strings.to_hash_bucket_fast(features["utterance_id"], 2**62) % num_offsets
+        window_bytes = tf.strings.substr(
+            features["audio"], offsets * _BYTES_PER_SAMPLE, tf.fill(tf.shape(offsets), tf.cast(window * _BYTES_PER_SAMPLE, tf.int64))
+        )
+        samples = tf.cast(tf.io.decode_raw(window_bytes, tf.int16, little_endian=True), tf.float32)
+        samples = tf.ensure_shape(samples, [None, window])
+        if not config.normalize:
+            return samples / _INT16_SCALE
+        peak = tf.maximum(features["peak"], 1.0)
+        return (samples - features["dc_offset"][:, None]) / peak[:, None]
+
+    return crop

@@ -1,0 +1,122 @@
+"""``manifest.json``: what a converted split holds, written last so that it marks completion."""
+
+import dataclasses
+import json
+import os
+import pathlib
+
+from librispeech.corpus_error import CorpusError
+from librispeech.record_schema import SCHEMA_VERSION
+
+MANIFEST_NAME = "manifest.json"
+
+
+@dataclasses.dataclass
+class ShardEntry:
+    """One complete shard file.
+
+    Attributes:
+        file: File name, relative to the split's TFRecord folder.
+        num_bytes: File size, to notice a shard that was truncated or replaced.
+        utterance_ids: The utterances it holds, in file order.
+        num_samples: Each utterance's length in samples, in the same order.
+        speakers: The speaker numbers it holds, sorted.
+    """
+
+    file: str
+    num_bytes: int
+    utterance_ids: list[str]
+    num_samples: list[int]
+    speakers: list[int]
+
+    @property
+    def num_records(self) -> int:
+        return len(self.utterance_ids)
+
+
+@dataclasses.dataclass
+class Manifest:
+    """A converted split.
+
+    Attributes:
+        schema_version: ``record_schema.SCHEMA_VERSION`` of the records.
+        split: The split's name, e.g. ``"dev-clean"``.
+        source_dir: The LibriSpeech split folder it was converted from.
+        sample_rate: Samples per second of every record.
+        shards: Every shard, in order.
+        skipped: Files left out with ``--on-error skip``, each ``{"path", "reason"}``.
+        num_records: Total records over all shards.
+        speakers: Every speaker number, sorted.
+        total_hours: Total audio, in hours.
+    """
+
+    schema_version: int
+    split: str
+    source_dir: str
+    sample_rate: int
+    shards: list[ShardEntry]
+    skipped: list[dict]
+    num_records: int = 0
+    speakers: list[int] = dataclasses.field(default_factory=list)
+    total_hours: float = 0.0
+
+    def __post_init__(self):
+        self.num_records = sum(shard.num_records for shard in self.shards)
+        self.speakers = sorted({speaker for shard in self.shards for speaker in shard.speakers})
+        total_samples = sum(sum(shard.num_samples) for shard in self.shards)
+        self.total_hours = total_samples / self.sample_rate / 3600
+
+    def shard_paths(self, directory: pathlib.Path | str) -> list[str]:
+        """The shard files' paths under ``directory``, in order."""
+        return [str(pathlib.Path(directory) / shard.file) for shard in self.shards]
+
+    def count_shorter_than(self, num_samples: int) -> int:
+        """How many records have fewer than ``num_samples`` samples."""
+        return sum(length < num_samples for shard in self.shards for length in shard.num_samples)
+
+
+def write_manifest(directory: pathlib.Path, manifest: Manifest) -> None:
+    """Writes ``manifest.json`` atomically (temporary name, then rename)."""
+    path = directory / MANIFEST_NAME
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(dataclasses.asdict(manifest), indent=1) + "\n")
+    os.replace(temporary, path)
+
+
+def read_manifest(directory: pathlib.Path | str, verify_files: bool = True) -> Manifest:
+    """Reads a converted split's manifest and checks that its shards are there.
+
+    Args:
+        directory: The split's TFRecord folder.
+        verify_files: Also check that every shard exists with the recorded size.
+
+    Raises:
+        CorpusError: No manifest (not a converted split, or an unfinished conversion),
+            an unreadable one, another schema version, or shards that disagree with it.
+    """
+    directory = pathlib.Path(directory).expanduser()
+    path = directory / MANIFEST_NAME
+    if not directory.is_dir():
+        raise CorpusError(f"{directory}: TFRecord directory does not exist (run tfrecords.py first)")
+    if not path.is_file():
+        raise CorpusError(f"{directory}: no {MANIFEST_NAME}, not a complete conversion (run tfrecords.py)")
+    try:
+        fields = json.loads(path.read_text())
+        fields["shards"] = [ShardEntry(**shard) for shard in fields["shards"]]
+        manifest = Manifest(**{field.name: fields[field.name] for field in dataclasses.fields(Manifest) if field.init})
+    except (ValueError, KeyError, TypeError) as error:
+        raise CorpusError(f"{path}: not a valid manifest ({error})") from None
+    if manifest.schema_version != SCHEMA_VERSION:
+        raise CorpusError(
+            f"{path}: records use schema version {manifest.schema_version}, this code reads {SCHEMA_VERSION} (convert again)"
+        )
+    if verify_files:
+        for shard in manifest.shards:
+            shard_path = directory / shard.file
+            if not shard_path.is_file():
+                raise CorpusError(f"{shard_path}: shard listed in {MANIFEST_NAME} is missing")
+            if shard_path.stat().st_size != shard.num_bytes:
+                raise CorpusError(
+                    f"{shard_path}: {shard_path.stat().st_size} bytes, {MANIFEST_NAME} records {shard.num_bytes}"
+                )
+    return manifest

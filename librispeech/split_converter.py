@@ -1,0 +1,327 @@
+"""Converting a LibriSpeech split into sharded TFRecords, in parallel and resumably.
+
+Each shard is written by one worker process from its own list of utterances, so memory
+holds one utterance per worker whatever the corpus size. A shard is written under a
+temporary name and renamed when complete; a small record of it in ``.progress/`` then
+marks it done, so that a rerun after a crash or a kill converts only what is missing.
+``manifest.json`` is written last: a folder without it is not a finished conversion.
+"""
+
+import bisect
+import ctypes
+import dataclasses
+import itertools
+import json
+import math
+import multiprocessing
+import os
+import pathlib
+import queue
+import signal
+import sys
+import time
+
+import tqdm
+
+from librispeech.audio_file import SAMPLE_RATE, read_pcm16
+from librispeech.corpus_error import CorpusError
+from librispeech.manifest import MANIFEST_NAME, Manifest, ShardEntry, write_manifest
+from librispeech.record_schema import SCHEMA_VERSION, UtteranceRecord, serialize
+from librispeech.split_scan import SkippedFile, scan_split
+from librispeech.tfrecord_file import TFRecordFileWriter
+from librispeech.utterance import Utterance
+
+PROGRESS_DIR = ".progress"
+MIN_DEFAULT_SHARDS = 8
+"""Lower bound of the default shard count, so that several readers can share a small split."""
+FLAC_BYTES_PER_SHARD = 48 * 2**20
+"""FLAC input per shard by default: about 90 MB of int16 records per shard."""
+
+
+@dataclasses.dataclass
+class ConversionConfig:
+    """What to convert and how.
+
+    Attributes:
+        librispeech_dir: The LibriSpeech root, holding one folder per split.
+        split: The split to convert, e.g. ``"train-clean-100"``.
+        output_dir: Where the shards and ``manifest.json`` go; by default
+            ``<librispeech_dir>/../tfrecords/<split>``.
+        shards: Number of shard files; by default one per ~48 MB of FLAC, at least 8.
+        workers: Worker processes; by default one per available core.
+        on_error: ``"fail"`` stops at the first bad file, ``"skip"`` leaves it out and
+            lists it in the manifest.
+        show_progress: Show a progress bar on stderr.
+    """
+
+    librispeech_dir: pathlib.Path
+    split: str
+    output_dir: pathlib.Path | None = None
+    shards: int | None = None
+    workers: int | None = None
+    on_error: str = "fail"
+    show_progress: bool = True
+
+    def resolved_output_dir(self) -> pathlib.Path:
+        if self.output_dir is not None:
+            return pathlib.Path(self.output_dir).expanduser()
+        return pathlib.Path(self.librispeech_dir).expanduser().parent / "tfrecords" / self.split
+
+
+@dataclasses.dataclass
+class ConversionSummary:
+    """What a conversion did.
+
+    Attributes:
+        output_dir: The folder holding the shards and the manifest.
+        manifest: The manifest written.
+        shards_converted: Shards written by this run (the others were already complete).
+        wall_seconds: Time the run took.
+    """
+
+    output_dir: pathlib.Path
+    manifest: Manifest
+    shards_converted: int
+    wall_seconds: float
+
+    def final_line(self) -> str:
+        """One line: utterances, audio hours, wall seconds, audio hours per minute."""
+        hours = self.manifest.total_hours
+        rate = hours / (self.wall_seconds / 60) if self.wall_seconds > 0 else float("inf")
+        line = (
+            f"{self.manifest.num_records} utterances, {hours:.2f} h of audio in {len(self.manifest.shards)} shards "
+            f"({self.shards_converted} written now), {self.wall_seconds:.1f} s wall, {rate:.2f} h of audio per minute"
+        )
+        if self.manifest.skipped:
+            line += f"; {len(self.manifest.skipped)} files skipped (listed in {MANIFEST_NAME})"
+        return line
+
+
+@dataclasses.dataclass
+class _ShardTask:
+    index: int
+    file: str
+    utterances: list[Utterance]
+    output_dir: pathlib.Path
+    on_error: str
+
+
+def plan_shards(utterances: list[Utterance], num_shards: int) -> list[list[Utterance]]:
+    """Splits utterances in order into contiguous shards of about equal file size.
+
+    Args:
+        utterances: The split's utterances, in conversion order.
+        num_shards: Wanted shard count; fewer are made if there are fewer utterances.
+
+    Returns:
+        ``min(num_shards, len(utterances))`` non-empty lists that concatenate to ``utterances``.
+    """
+    count = len(utterances)
+    num_shards = max(1, min(num_shards, count))
+    cumulative = list(itertools.accumulate(utterance.path.stat().st_size for utterance in utterances))
+    bounds = [0]
+    for index in range(1, num_shards):
+        cut = bisect.bisect_left(cumulative, cumulative[-1] * index / num_shards) + 1
+        # Every shard keeps at least one utterance.
+        bounds.append(min(max(cut, bounds[-1] + 1), count - (num_shards - index)))
+    bounds.append(count)
+    return [utterances[start:end] for start, end in zip(bounds, bounds[1:])]
+
+
+def default_shard_count(utterances: list[Utterance]) -> int:
+    """One shard per ``FLAC_BYTES_PER_SHARD`` of input, at least ``MIN_DEFAULT_SHARDS``."""
+    flac_bytes = sum(utterance.path.stat().st_size for utterance in utterances)
+    return max(MIN_DEFAULT_SHARDS, math.ceil(flac_bytes / FLAC_BYTES_PER_SHARD))
+
+
+def convert_split(config: ConversionConfig) -> ConversionSummary:
+    """Converts a split to TFRecords, resuming a conversion that was interrupted.
+
+    Raises:
+        CorpusError: Bad input with ``on_error="fail"``, or a missing corpus or split; the
+            message names the file and the problem. Complete shards are kept for a rerun,
+            partial ones are removed, and no manifest is written.
+    """
+    started = time.monotonic()
+    if config.on_error not in ("fail", "skip"):
+        raise CorpusError(f"on_error must be 'fail' or 'skip', not {config.on_error!r}")
+    scan = scan_split(config.librispeech_dir, config.split)
+    if scan.problems and config.on_error == "fail":
+        first = scan.problems[0]
+        raise CorpusError(f"{first.path}: {first.reason}")
+    if not scan.utterances:
+        raise CorpusError(f"{scan.split_dir}: no convertible utterance (all {len(scan.problems)} files skipped)")
+
+    output_dir = config.resolved_output_dir()
+    progress_dir = output_dir / PROGRESS_DIR
+    progress_dir.mkdir(parents=True, exist_ok=True)
+    plan = plan_shards(scan.utterances, config.shards or default_shard_count(scan.utterances))
+    files = [f"{config.split}-{index:05d}-of-{len(plan):05d}.tfrecord" for index in range(len(plan))]
+    done = {file: _completed_shard(output_dir, file, shard) for file, shard in zip(files, plan)}
+    pending = [
+        _ShardTask(index, file, shard, output_dir, config.on_error)
+        for index, (file, shard) in enumerate(zip(files, plan))
+        if done[file] is None
+    ]
+    if pending:
+        (output_dir / MANIFEST_NAME).unlink(missing_ok=True)
+    _remove_leftovers(output_dir, set(files))
+
+    results = _run_tasks(pending, config, already_done=len(scan.utterances) - sum(len(t.utterances) for t in pending))
+    done.update(results)
+
+    skipped = [dataclasses.asdict(problem) for problem in scan.problems]
+    for file in files:
+        skipped.extend(done[file]["skipped"])
+    manifest = Manifest(
+        schema_version=SCHEMA_VERSION,
+        split=config.split,
+        source_dir=str(scan.split_dir.resolve()),
+        sample_rate=SAMPLE_RATE,
+        shards=[ShardEntry(**done[file]["entry"]) for file in files],
+        skipped=skipped,
+    )
+    if manifest.num_records == 0:
+        raise CorpusError(f"{scan.split_dir}: no convertible utterance (all files skipped)")
+    write_manifest(output_dir, manifest)
+    return ConversionSummary(output_dir, manifest, len(pending), time.monotonic() - started)
+
+
+def _completed_shard(output_dir: pathlib.Path, file: str, shard: list[Utterance]) -> dict | None:
+    """The progress record of a shard that is complete for this exact plan, else None."""
+    record_path = output_dir / PROGRESS_DIR / f"{file}.json"
+    try:
+        record = json.loads(record_path.read_text())
+    except (OSError, ValueError):
+        return None
+    shard_path = output_dir / file
+    planned = [utterance.utterance_id for utterance in shard]
+    if (
+        record.get("schema_version") != SCHEMA_VERSION
+        or record.get("planned_ids") != planned
+        or not shard_path.is_file()
+        or shard_path.stat().st_size != record["entry"]["num_bytes"]
+    ):
+        return None
+    return record
+
+
+def _remove_leftovers(output_dir: pathlib.Path, planned_files: set[str]) -> None:
+    """Removes temporary files and shards of another plan (e.g. another ``--shards``)."""
+    for path in output_dir.glob("*.tmp"):
+        path.unlink()
+    for path in (output_dir / PROGRESS_DIR).glob("*.tmp"):
+        path.unlink()
+    for path in output_dir.glob("*-of-*.tfrecord"):
+        if path.name not in planned_files:
+            path.unlink()
+            (output_dir / PROGRESS_DIR / f"{path.name}.json").unlink(missing_ok=True)
+
+
+def _run_tasks(tasks: list[_ShardTask], config: ConversionConfig, already_done: int) -> dict[str, dict]:
+    if not tasks:
+        return {}
+    workers = max(1, min(config.workers or len(os.sched_getaffinity(0)), len(tasks)))
+    # Spawned workers start clean: a process that has loaded TensorFlow must not fork.
+    context = multiprocessing.get_context("spawn")
+    progress_queue = context.Queue()
+    results: dict[str, dict] = {}
+    bar = tqdm.tqdm(
+        total=already_done + sum(len(task.utterances) for task in tasks),
+        initial=already_done,
+        unit="utt",
+        disable=not config.show_progress,
+        desc=f"converting {config.split}",
+    )
+    pool = context.Pool(workers, initializer=_start_worker, initargs=(progress_queue,))
+    try:
+        pending = pool.imap_unordered(_convert_shard, tasks)
+        for _ in tasks:
+            while True:
+                try:
+                    outcome = pending.next(timeout=0.2)
+                    break
+                except multiprocessing.TimeoutError:
+                    _drain(progress_queue, bar)
+            _drain(progress_queue, bar)
+            if "error" in outcome:
+                raise CorpusError(outcome["error"])
+            results[outcome["file"]] = outcome["record"]
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        pool.join()
+        for task in tasks:
+            (task.output_dir / f"{task.file}.tmp").unlink(missing_ok=True)
+        raise
+    finally:
+        bar.close()
+    pool.join()
+    return results
+
+
+def _drain(progress_queue, bar) -> None:
+    while True:
+        try:
+            bar.update(progress_queue.get_nowait())
+        except queue.Empty:
+            return
+
+
+_progress_queue = None
+_PR_SET_PDEATHSIG = 1
+
+
+def _start_worker(progress_queue) -> None:
+    global _progress_queue
+    _progress_queue = progress_queue
+    if sys.platform.startswith("linux"):
+        # A worker must not outlive a killed parent and go on writing into the output folder.
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _convert_shard(task: _ShardTask) -> dict:
+    """Writes one shard; runs in a worker process. Returns its progress record or an error."""
+    temporary = task.output_dir / f"{task.file}.tmp"
+    ids, lengths, speakers, skipped = [], [], set(), []
+    try:
+        with TFRecordFileWriter(temporary) as writer:
+            for utterance in task.utterances:
+                try:
+                    samples = read_pcm16(utterance.path)
+                except CorpusError as error:
+                    if task.on_error == "fail":
+                        raise
+                    skipped.append(dataclasses.asdict(SkippedFile(str(utterance.path), _reason(error, utterance))))
+                    _progress_queue.put(1)
+                    continue
+                writer.write(serialize(UtteranceRecord(
+                    utterance.utterance_id, utterance.speaker_id, utterance.chapter_id,
+                    utterance.transcript, samples, SAMPLE_RATE,
+                )))
+                ids.append(utterance.utterance_id)
+                lengths.append(len(samples))
+                speakers.add(utterance.speaker_id)
+                _progress_queue.put(1)
+    except CorpusError as error:
+        temporary.unlink(missing_ok=True)
+        return {"error": str(error)}
+    shard_path = task.output_dir / task.file
+    os.replace(temporary, shard_path)
+    record = {
+        "schema_version": SCHEMA_VERSION,
+        "planned_ids": [utterance.utterance_id for utterance in task.utterances],
+        "entry": dataclasses.asdict(ShardEntry(task.file, shard_path.stat().st_size, ids, lengths, sorted(speakers))),
+        "skipped": skipped,
+    }
+    record_path = task.output_dir / PROGRESS_DIR / f"{task.file}.json"
+    record_path.with_name(record_path.name + ".tmp").write_text(json.dumps(record))
+    os.replace(record_path.with_name(record_path.name + ".tmp"), record_path)
+    return {"file": task.file, "record": record}
+
+
+def _reason(error: CorpusError, utterance: Utterance) -> str:
+    """The error's message without the leading file name, which the skip entry holds."""
+    message = str(error)
+    prefix = f"{utterance.path}: "
+    return message[len(prefix):] if message.startswith(prefix) else message

@@ -1,0 +1,83 @@
+"""The TFRecord container format, written and verified without TensorFlow.
+
+Conversion workers write records with this module so that they start in milliseconds
+instead of importing TensorFlow. Each record is framed as::
+
+    uint64 length | uint32 masked CRC32C of length | data | uint32 masked CRC32C of data
+
+(all little-endian), which is what ``tf.data.TFRecordDataset`` reads.
+"""
+
+import pathlib
+import struct
+from collections.abc import Iterator
+
+import google_crc32c
+
+from librispeech.corpus_error import CorpusError
+
+_LENGTH = struct.Struct("<Q")
+_CRC = struct.Struct("<I")
+_MASK_DELTA = 0xA282EAD8
+
+
+def masked_crc32c(data: bytes) -> int:
+    """CRC32C rotated and offset as TFRecord framing stores it."""
+    crc = google_crc32c.value(data)
+    return (((crc >> 15) | (crc << 17)) + _MASK_DELTA) & 0xFFFFFFFF
+
+
+class TFRecordFileWriter:
+    """Appends framed records to a file.
+
+    Args:
+        path: The file to create (truncated if it exists).
+    """
+
+    def __init__(self, path: pathlib.Path | str):
+        self.path = pathlib.Path(path)
+        self._file = open(self.path, "wb")
+
+    def write(self, record: bytes) -> None:
+        """Appends one record."""
+        length = _LENGTH.pack(len(record))
+        self._file.write(length + _CRC.pack(masked_crc32c(length)))
+        self._file.write(record)
+        self._file.write(_CRC.pack(masked_crc32c(record)))
+
+    def close(self) -> None:
+        """Flushes the records to disk and closes the file."""
+        self._file.flush()
+        self._file.close()
+
+    def __enter__(self) -> "TFRecordFileWriter":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+def read_records(path: pathlib.Path | str) -> Iterator[bytes]:
+    """Yields a TFRecord file's records, verifying the framing and both CRCs.
+
+    Raises:
+        CorpusError: The file is truncated or a CRC does not match; the message names
+            the file and the byte offset of the bad record.
+    """
+    with open(path, "rb") as stream:
+        offset = 0
+        while header := stream.read(_LENGTH.size + _CRC.size):
+            if len(header) < _LENGTH.size + _CRC.size:
+                raise CorpusError(f"{path}: truncated record header at byte {offset}")
+            length_bytes, (length_crc,) = header[: _LENGTH.size], _CRC.unpack(header[_LENGTH.size :])
+            if masked_crc32c(length_bytes) != length_crc:
+                raise CorpusError(f"{path}: bad CRC in the record header at byte {offset}")
+            (length,) = _LENGTH.unpack(length_bytes)
+            data = stream.read(length)
+            footer = stream.read(_CRC.size)
+            if len(data) < length or len(footer) < _CRC.size:
+                raise CorpusError(f"{path}: truncated record at byte {offset}")
+            if masked_crc32c(data) != _CRC.unpack(footer)[0]:
+                raise CorpusError(f"{path}: bad CRC in the record at byte {offset}")
+            yield data
+            offset += len(header) + length + _CRC.size

@@ -1,0 +1,122 @@
+import numpy as np
+import pytest
+import soundfile
+import tensorflow as tf
+
+from librispeech.corpus_error import CorpusError
+from librispeech.input_pipeline import PipelineConfig, audio_windows
+from librispeech.split_converter import ConversionConfig, convert_split
+
+WINDOW = 4000
+
+
+@pytest.fixture
+def ramp_split(tmp_path):
+    """A converted split whose every sample value occurs once, so a crop shows its origin.
+
+    The utterances hold consecutive pieces of one int16 ramp.
+    """
+    root = tmp_path / "LibriSpeech"
+    lengths = [5000, 8000, 3999, 4000, 6000, 12000, 7000, 2000]
+    utterances = {}
+    ramp = np.arange(-32768, -32768 + sum(lengths)).astype(np.int16)
+    for index, length in enumerate(lengths):
+        chapter_dir = root / "dev-clean" / str(10 + index % 2) / "100"
+        chapter_dir.mkdir(parents=True, exist_ok=True)
+        utterance_id = f"{10 + index % 2}-100-{index:04d}"
+        samples = ramp[sum(lengths[:index]) : sum(lengths[: index + 1])]
+        soundfile.write(chapter_dir / f"{utterance_id}.flac", samples, 16000, subtype="PCM_16")
+        with open(chapter_dir / f"{10 + index % 2}-100.trans.txt", "a") as transcript:
+            transcript.write(f"{utterance_id} X\n")
+        utterances[utterance_id] = samples
+    summary = convert_split(ConversionConfig(root, "dev-clean", shards=4, workers=1, show_progress=False))
+    return summary.output_dir, utterances
+
+
+def _windows(dataset):
+    return np.concatenate([batch.numpy() for batch in dataset])
+
+
+def _locate(window_int16, utterances):
+    """The utterance and offset a raw window was cut from."""
+    for utterance_id, samples in utterances.items():
+        starts = np.flatnonzero(samples[: len(samples) - WINDOW + 1] == window_int16[0])
+        for start in starts:
+            if np.array_equal(samples[start : start + WINDOW], window_int16):
+                return utterance_id, int(start)
+    raise AssertionError("window is not a contiguous crop of any utterance")
+
+
+def test_windows_are_in_bounds_crops_of_long_enough_utterances(ramp_split):
+    directory, utterances = ramp_split
+    config = PipelineConfig(window=WINDOW, batch_size=2, normalize=False, seed=7)
+    dataset = audio_windows(directory, config, training=True)
+    assert dataset.element_spec == tf.TensorSpec((2, WINDOW), tf.float32)
+
+    windows = _windows(dataset)
+    long_enough = {u for u, s in utterances.items() if len(s) >= WINDOW}
+    assert len(windows) == 6  # 6 utterances of >= 4000 samples, batches of 2
+    sources = [_locate(np.round(w * 32768).astype(np.int16), utterances) for w in windows]
+    assert {utterance for utterance, _ in sources} == long_enough
+    for utterance, start in sources:
+        assert 0 <= start <= len(utterances[utterance]) - WINDOW
+
+
+def test_training_crops_change_between_epochs_and_validation_crops_do_not(ramp_split):
+    directory, utterances = ramp_split
+    config = PipelineConfig(window=WINDOW, batch_size=1, normalize=False, seed=3)
+
+    def crops(training):
+        dataset = audio_windows(directory, config, training=training)
+        first = sorted(_locate(np.round(w * 32768).astype(np.int16), utterances) for w in _windows(dataset))
+        second = sorted(_locate(np.round(w * 32768).astype(np.int16), utterances) for w in _windows(dataset))
+        return first, second
+
+    first, second = crops(training=False)
+    assert first == second
+    assert len({start for _, start in first}) > 1, "validation crops should not all start at 0"
+    first, second = crops(training=True)
+    assert first != second
+
+
+def test_normalisation_removes_the_utterance_mean_and_divides_by_its_peak(ramp_split):
+    directory, utterances = ramp_split
+    raw = _windows(audio_windows(directory, PipelineConfig(window=WINDOW, batch_size=1, normalize=False), False))
+    normalized = _windows(audio_windows(directory, PipelineConfig(window=WINDOW, batch_size=1), False))
+    for raw_window, window in zip(raw, normalized):
+        utterance, _ = _locate(np.round(raw_window * 32768).astype(np.int16), utterances)
+        samples = utterances[utterance].astype(np.float64)
+        mean = samples.mean()
+        expected = (raw_window.astype(np.float64) * 32768 - mean) / np.max(np.abs(samples - mean))
+        np.testing.assert_allclose(window, expected, atol=1e-5)
+        assert np.max(np.abs(window)) <= 1.0 + 1e-6
+
+
+def test_input_context_shards_files_and_splits_the_batch(ramp_split):
+    directory, utterances = ramp_split
+    config = PipelineConfig(window=WINDOW, batch_size=2, normalize=False)
+    seen = []
+    for pipeline in range(2):
+        context = tf.distribute.InputContext(num_input_pipelines=2, input_pipeline_id=pipeline, num_replicas_in_sync=2)
+        dataset = audio_windows(directory, config, training=False, input_context=context)
+        assert dataset.element_spec.shape == (1, WINDOW)
+        seen += [_locate(np.round(w * 32768).astype(np.int16), utterances)[0] for w in _windows(dataset)]
+    assert sorted(seen) == sorted(u for u, s in utterances.items() if len(s) >= WINDOW)
+
+    context = tf.distribute.InputContext(num_input_pipelines=5, input_pipeline_id=0, num_replicas_in_sync=5)
+    with pytest.raises(CorpusError, match="4 shard files cannot be shared by 5 input pipelines"):
+        audio_windows(directory, config, training=True, input_context=context)
+
+
+def test_window_longer_than_every_utterance_and_missing_conversion(ramp_split, tmp_path):
+    directory, _ = ramp_split
+    with pytest.raises(CorpusError, match="no utterance has the 20000 samples of a window"):
+        audio_windows(directory, PipelineConfig(window=20000), training=True)
+    with pytest.raises(CorpusError, match="no manifest.json, not a complete conversion"):
+        audio_windows(tmp_path, PipelineConfig(), training=True)
+
+
+def test_repeat_keeps_producing_windows(ramp_split):
+    directory, _ = ramp_split
+    dataset = audio_windows(directory, PipelineConfig(window=WINDOW, batch_size=4, repeat=True), training=True)
+    assert len(list(dataset.take(10))) == 10
