@@ -68,22 +68,30 @@ def audio_windows(
 
     Raises:
         CorpusError: No complete conversion in ``tfrecord_dir``, fewer shard files than
-            input pipelines, or no utterance as long as the window.
+            input pipelines, or fewer utterances as long as the window than one batch.
     """
     manifest = read_manifest(tfrecord_dir)
     files = manifest.shard_paths(tfrecord_dir)
     if manifest.count_shorter_than(config.window) == manifest.num_records:
         raise CorpusError(f"{tfrecord_dir}: no utterance has the {config.window} samples of a window")
-    batch_size = config.batch_size
+    pipelines, pipeline_id, batch_size = 1, 0, config.batch_size
     dataset = tf.data.Dataset.from_tensor_slices(files)
     if input_context is not None and input_context.num_input_pipelines > 1:
-        if len(files) < input_context.num_input_pipelines:
+        pipelines, pipeline_id = input_context.num_input_pipelines, input_context.input_pipeline_id
+        if len(files) < pipelines:
             raise CorpusError(
-                f"{tfrecord_dir}: {len(files)} shard files cannot be shared by "
-                f"{input_context.num_input_pipelines} input pipelines (convert with more --shards)"
+                f"{tfrecord_dir}: {len(files)} shard files cannot be shared by {pipelines} input pipelines "
+                "(convert with more --shards)"
             )
-        dataset = dataset.shard(input_context.num_input_pipelines, input_context.input_pipeline_id)
+        dataset = dataset.shard(pipelines, pipeline_id)
         batch_size = input_context.get_per_replica_batch_size(config.batch_size)
+    usable = sum(
+        length >= config.window for shard in manifest.shards[pipeline_id::pipelines] for length in shard.num_samples
+    )
+    if usable < batch_size:
+        raise CorpusError(
+            f"{tfrecord_dir}: {usable} utterances hold a {config.window}-sample window, fewer than a batch of {batch_size}"
+        )
     if training:
         dataset = dataset.shuffle(len(files), seed=config.seed, reshuffle_each_iteration=True)
     if config.repeat:
@@ -101,7 +109,11 @@ def audio_windows(
     dataset = dataset.unbatch()
     if training:
         dataset = dataset.shuffle(config.shuffle_buffer, seed=config.seed, reshuffle_each_iteration=True)
-    return dataset.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+    dataset = dataset.batch(batch_size, drop_remainder=True)
+    if not config.repeat:
+        # A known length gives Keras a complete progress bar and a clean end of each epoch.
+        dataset = dataset.apply(tf.data.experimental.assert_cardinality(usable // batch_size))
+    return dataset.prefetch(tf.data.AUTOTUNE)
 
 
 def _crop_function(config: PipelineConfig, training: bool):

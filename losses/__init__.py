@@ -1,0 +1,1 @@
+"""Target sampling and the InfoNCE loss of Contrastive Predictive Coding."""

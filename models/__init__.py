@@ -1,0 +1,1 @@
+"""Keras models of Contrastive Predictive Coding: encoder, GRU, training model."""

@@ -1,0 +1,175 @@
+"""The CPC training model: encoder, GRU, prediction heads and InfoNCE loss."""
+
+import copy
+
+import keras
+import tensorflow as tf
+
+from losses.ar_loss import ARLoss
+from losses.gen_targets import GenTargets
+
+
+class CPCModelError(ValueError):
+    """An encoder and a GRU that cannot be joined into a `CPCModel`."""
+
+
+@keras.saving.register_keras_serializable(package="cpc")
+class CPCModel(keras.Model):
+    """Contrastive Predictive Coding on raw audio.
+
+    Encodes audio into z_t, summarises z_0..z_t into c_t with the GRU,
+    predicts z_{t+k} as W_k c_t + b_k for k = 1..K (the prediction heads
+    belong to this training model, not to the encoder) and scores each
+    prediction against the positive and `num_neg` negatives drawn by
+    `GenTargets`, with the `ARLoss` InfoNCE loss.
+
+    Train it without labels: `compile(optimizer=...)` then `fit` on a
+    dataset of float32 audio batches `(batch, window)`. `fit` and `evaluate`
+    log `loss` and `accuracy_1` .. `accuracy_K` (top-1 accuracy of step k,
+    chance level about `1 / (1 + num_neg)`), averaged over the examples of
+    the epoch.
+
+    Args:
+        encoder: Encoder model `(batch, samples)` -> `(batch, frames, dim_z)`.
+        ar: GRU model `(batch, frames, dim_z)` -> `(batch, frames, dim_c)`.
+        pred_steps: Number of predicted future frames K.
+        num_neg: Number of negatives per positive.
+        negatives: "sequence" (negatives from the same sequence) or "batch"
+            (from the other sequences of the batch), see `GenTargets`.
+        t_skip: Number of initial context steps that are not scored.
+        targets_gradient: Whether gradients flow into the targets, see
+            `GenTargets`.
+        seed: Seed of the negative sampler, or None for a random one.
+        **kwargs: Base `keras.Model` arguments (e.g. `name`).
+
+    Call arguments:
+        audio: float32 `(batch, samples)`.
+        training: Passed to the encoder and the GRU.
+
+    Returns:
+        A dict with `loss` (scalar) and `accuracy` (`(pred_steps,)`), as
+        computed by `ARLoss`.
+    """
+
+    def __init__(
+        self,
+        encoder,
+        ar,
+        pred_steps=10,
+        num_neg=10,
+        negatives="sequence",
+        t_skip=5,
+        targets_gradient=False,
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        dim_z = encoder.outputs[0].shape[-1]
+        ar_input_dim = ar.inputs[0].shape[-1]
+        if dim_z != ar_input_dim:
+            raise CPCModelError(
+                f"CPCModel: encoder {encoder.name!r} outputs dim_z={dim_z} but "
+                f"GRU model {ar.name!r} takes {ar_input_dim} features"
+            )
+        self.encoder = encoder
+        self.ar = ar
+        self.pred_steps = pred_steps
+        self.num_neg = num_neg
+        self.negatives = negatives
+        self.t_skip = t_skip
+        self.targets_gradient = targets_gradient
+        self.seed = seed
+        self.gen_targets = GenTargets(
+            pred_steps=pred_steps,
+            num_neg=num_neg,
+            negatives=negatives,
+            t_skip=t_skip,
+            targets_gradient=targets_gradient,
+            seed=seed,
+            name="gen_targets",
+        )
+        self.predictor = keras.layers.EinsumDense(
+            "btc,ckd->btkd",
+            output_shape=(None, pred_steps, dim_z),
+            bias_axes="kd",
+            name="predictor",
+        )
+        self.ar_loss = ARLoss(negatives=negatives, name="ar_loss")
+        self.loss_tracker = keras.metrics.Mean(name="loss")
+        self.accuracy_trackers = [keras.metrics.Mean(name=f"accuracy_{k}") for k in range(1, pred_steps + 1)]
+        # All weights exist from construction on, so saved weights load
+        # without a first call on data.
+        self.build()
+
+    def build(self, input_shape=None):
+        self.predictor.build((None, None, self.ar.outputs[0].shape[-1]))
+
+    @property
+    def chance_accuracy(self):
+        """Top-1 accuracy of guessing: `1 / (1 + num_neg)`."""
+        return 1.0 / (1 + self.num_neg)
+
+    @property
+    def metrics(self):
+        return [self.loss_tracker, *self.accuracy_trackers]
+
+    def call(self, audio, training=None):
+        z = self.encoder(audio, training=training)
+        context = self.ar(z, training=training)
+        targets, indices = self.gen_targets(z)
+        predictions = self.predictor(context[:, self.t_skip : -self.pred_steps])
+        loss, accuracy = self.ar_loss(predictions, targets, indices)
+        return {"loss": loss, "accuracy": accuracy}
+
+    def train_step(self, data):
+        audio, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        with tf.GradientTape() as tape:
+            outputs = self(audio, training=True)
+            loss = self._total_loss(outputs)
+            scaled_loss = self.optimizer.scale_loss(loss)
+        gradients = tape.gradient(scaled_loss, self.trainable_variables)
+        self.optimizer.apply(gradients, self.trainable_variables)
+        return self._record(audio, loss, outputs["accuracy"])
+
+    def test_step(self, data):
+        audio, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        outputs = self(audio, training=False)
+        return self._record(audio, self._total_loss(outputs), outputs["accuracy"])
+
+    def _total_loss(self, outputs):
+        if self.losses:
+            return outputs["loss"] + tf.add_n(self.losses)
+        return outputs["loss"]
+
+    def _record(self, audio, loss, accuracy):
+        # Weighting each batch by its size makes the epoch value the mean
+        # over examples even when the last batch is smaller.
+        batch_size = tf.cast(tf.shape(audio)[0], tf.float32)
+        self.loss_tracker.update_state(loss, sample_weight=batch_size)
+        for k, tracker in enumerate(self.accuracy_trackers):
+            tracker.update_state(accuracy[k], sample_weight=batch_size)
+        return {metric.name: metric.result() for metric in self.metrics}
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "encoder": keras.saving.serialize_keras_object(self.encoder),
+                "ar": keras.saving.serialize_keras_object(self.ar),
+                "pred_steps": self.pred_steps,
+                "num_neg": self.num_neg,
+                "negatives": self.negatives,
+                "t_skip": self.t_skip,
+                "targets_gradient": self.targets_gradient,
+                "seed": self.seed,
+            }
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        # Deserialising consumes the nested dicts; keep the caller's intact.
+        config = copy.deepcopy(config)
+        config["encoder"] = keras.saving.deserialize_keras_object(config["encoder"])
+        config["ar"] = keras.saving.deserialize_keras_object(config["ar"])
+        return cls(**config)

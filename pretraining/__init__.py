@@ -1,0 +1,1 @@
+"""CPC pretraining: settings, the training run and the artefacts it leaves in ``outputs/``."""

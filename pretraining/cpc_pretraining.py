@@ -1,0 +1,198 @@
+"""One CPC pretraining run, from converted splits to the saved encoder.
+
+Writes into ``output_dir``:
+
+* ``genc.h5`` and ``genc.keras``: the encoder alone, audio → z_t, built-in layers only;
+* ``gar.keras``: encoder and GRU, audio → c_t, for probes;
+* ``config.json``: every setting and the encoder's hop and receptive field (written first,
+  beside the checkpoints);
+* ``metrics.json``: final losses, accuracy per prediction step, epochs, steps, wall time;
+* ``checkpoints/``: weights after the last epoch and at the best validation loss;
+* ``logs/`` (TensorBoard), ``training_log.csv``, ``plots/prediction_accuracy.png``, ``plots/loss.png``.
+"""
+
+import dataclasses
+import json
+import math
+import os
+import pathlib
+import time
+
+import keras
+
+from librispeech.input_pipeline import PipelineConfig, audio_windows
+from models.ar_model import ar_model
+from models.context_model import context_model
+from models.cpc_model import CPCModel
+from models.genc_model import genc_model
+from pretraining.pretraining_config import ResolvedPretraining
+from pretraining.step_decay import StepDecay
+from pretraining.training_plots import plot_loss, plot_prediction_accuracy
+
+
+class TrainingDivergedError(RuntimeError):
+    """The loss became NaN or infinite; no model was saved from the run."""
+
+
+@dataclasses.dataclass
+class PretrainingResult:
+    """What a finished run left behind.
+
+    Attributes:
+        output_dir: The folder holding every artefact.
+        metrics: The content of ``metrics.json``.
+        history: Per-epoch values of every logged metric.
+    """
+
+    output_dir: pathlib.Path
+    metrics: dict
+    history: dict[str, list[float]]
+
+
+def pretrain(resolved: ResolvedPretraining, verbose: int | str = "auto") -> PretrainingResult:
+    """Trains encoder and GRU with the CPC loss and saves the artefacts.
+
+    Args:
+        resolved: Checked settings (``pretraining_config.resolve``).
+        verbose: Keras ``fit`` verbosity: ``"auto"`` shows a progress bar.
+
+    Raises:
+        TrainingDivergedError: The loss became NaN; the last checkpoints are kept.
+    """
+    config = resolved.config
+    output_dir = pathlib.Path(config.output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    keras.utils.set_random_seed(config.seed)
+    _write_json(output_dir / "config.json", run_settings(resolved))
+
+    pipeline = PipelineConfig(
+        window=config.window,
+        batch_size=config.batch_size,
+        normalize=config.normalize,
+        repeat=config.steps_per_epoch is not None,
+        seed=config.seed,
+    )
+    train_windows = audio_windows(resolved.train_dir, pipeline, training=True)
+    val_windows = audio_windows(resolved.val_dir, dataclasses.replace(pipeline, repeat=False), training=False)
+    if config.val_steps is not None:
+        val_windows = val_windows.take(config.val_steps)
+
+    encoder = genc_model(resolved.spec)
+    ar = ar_model(resolved.spec.dim_z, resolved.dim_c)
+    model = CPCModel(
+        encoder,
+        ar,
+        pred_steps=resolved.pred_steps,
+        num_neg=config.num_neg,
+        negatives=config.negatives,
+        t_skip=config.t_skip,
+        targets_gradient=config.targets_gradient,
+        seed=config.seed,
+    )
+    model.compile(optimizer=keras.optimizers.Adam(config.lr))
+
+    started = time.monotonic()
+    history = model.fit(
+        train_windows,
+        epochs=config.epochs,
+        steps_per_epoch=config.steps_per_epoch,
+        validation_data=val_windows,
+        callbacks=_callbacks(config, output_dir),
+        verbose=verbose,
+        shuffle=False,  # The input pipeline shuffles; Keras cannot shuffle a tf.data.Dataset.
+    ).history
+    wall_seconds = time.monotonic() - started
+    if not all(math.isfinite(value) for value in history["loss"]):
+        raise TrainingDivergedError(
+            f"training diverged (loss is NaN) in epoch {len(history['loss'])}; "
+            f"the weights of the last complete epoch are in {output_dir / 'checkpoints'}"
+        )
+
+    _save_model(encoder, output_dir / "genc.h5")
+    _save_model(encoder, output_dir / "genc.keras")
+    _save_model(context_model(encoder, ar), output_dir / "gar.keras")
+    metrics = _final_metrics(history, resolved, int(model.optimizer.iterations), wall_seconds)
+    _write_json(output_dir / "metrics.json", metrics)
+    plot_prediction_accuracy(history, resolved.pred_steps, 1 / (config.num_neg + 1), output_dir / "plots" / "prediction_accuracy.png")
+    plot_loss(history, output_dir / "plots" / "loss.png")
+    return PretrainingResult(output_dir, metrics, history)
+
+
+def run_settings(resolved: ResolvedPretraining) -> dict:
+    """Every setting as given plus what it resolves to, for ``config.json``."""
+    config = resolved.config
+    settings = {
+        key: (str(value) if isinstance(value, pathlib.Path) else value)
+        for key, value in dataclasses.asdict(config).items()
+    }
+    settings["lr_milestones"] = list(config.lr_milestones)
+    spec = resolved.spec
+    settings["resolved"] = {
+        "dim_z": spec.dim_z,
+        "dim_c": resolved.dim_c,
+        "pred_steps": resolved.pred_steps,
+        "hop": spec.hop,
+        "receptive_field": spec.receptive_field,
+        "frames_per_window": resolved.frames_per_window,
+        "scored_context_steps": resolved.frames_per_window - config.t_skip - resolved.pred_steps,
+        "chance_accuracy": 1 / (config.num_neg + 1),
+        "conv_dims": [[getattr(layer, f.name) for f in dataclasses.fields(layer)] for layer in spec.layers] + [spec.dim_z],
+        "train_utterances": resolved.train_manifest.num_records,
+        "train_utterances_shorter_than_window": resolved.train_manifest.count_shorter_than(config.window),
+        "val_utterances": resolved.val_manifest.num_records,
+        "val_utterances_shorter_than_window": resolved.val_manifest.count_shorter_than(config.window),
+    }
+    return settings
+
+
+def accuracy_table(metrics: dict) -> str:
+    """Markdown table of training and validation accuracy for every prediction step."""
+    chance = metrics["chance_accuracy"]
+    lines = ["| step k | train accuracy | val accuracy | val / chance |", "|---:|---:|---:|---:|"]
+    for step, val_accuracy in metrics["val_accuracy_per_step"].items():
+        train_accuracy = metrics["train_accuracy_per_step"][step]
+        lines.append(f"| {step} | {train_accuracy:.3f} | {val_accuracy:.3f} | {val_accuracy / chance:.1f}x |")
+    return "\n".join(lines)
+
+
+def _callbacks(config, output_dir: pathlib.Path) -> list[keras.callbacks.Callback]:
+    checkpoints = output_dir / "checkpoints"
+    checkpoints.mkdir(exist_ok=True)
+    return [
+        keras.callbacks.TerminateOnNaN(),
+        keras.callbacks.LearningRateScheduler(StepDecay(config.lr, config.lr_milestones, config.lr_divisor)),
+        keras.callbacks.ModelCheckpoint(checkpoints / "last.weights.h5", save_weights_only=True),
+        keras.callbacks.ModelCheckpoint(
+            checkpoints / "best.weights.h5", save_weights_only=True, save_best_only=True, monitor="val_loss"
+        ),
+        keras.callbacks.CSVLogger(output_dir / "training_log.csv"),
+        keras.callbacks.TensorBoard(log_dir=output_dir / "logs"),
+    ]
+
+
+def _final_metrics(history: dict, resolved: ResolvedPretraining, steps: int, wall_seconds: float) -> dict:
+    pred_steps = resolved.pred_steps
+    return {
+        "train_loss": history["loss"][-1],
+        "val_loss": history["val_loss"][-1],
+        "train_accuracy_per_step": {str(k): history[f"accuracy_{k}"][-1] for k in range(1, pred_steps + 1)},
+        "val_accuracy_per_step": {str(k): history[f"val_accuracy_{k}"][-1] for k in range(1, pred_steps + 1)},
+        "chance_accuracy": 1 / (resolved.config.num_neg + 1),
+        "epochs": len(history["loss"]),
+        "steps": steps,
+        "windows": steps * resolved.config.batch_size,
+        "wall_seconds": round(wall_seconds, 3),
+    }
+
+
+def _save_model(model: keras.Model, path: pathlib.Path) -> None:
+    """Saves under a temporary name with the same suffix (Keras picks the format by it), then renames."""
+    temporary = path.with_name(f".{path.stem}.tmp{path.suffix}")
+    model.save(temporary)
+    os.replace(temporary, path)
+
+
+def _write_json(path: pathlib.Path, content: dict) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(json.dumps(content, indent=2) + "\n")
+    os.replace(temporary, path)

@@ -1,0 +1,51 @@
+"""Figures of a pretraining run: prediction accuracy per step and loss, per epoch."""
+
+import pathlib
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+
+PLOTTED_STEPS = (1, 2, 5, 10)
+
+
+def plot_prediction_accuracy(history: dict[str, list[float]], pred_steps: int, chance: float, path: pathlib.Path) -> None:
+    """Validation accuracy per epoch for k = 1, 2, 5, 10 (those that exist), with chance.
+
+    Args:
+        history: ``keras.callbacks.History.history``: lists per epoch keyed by metric name.
+        pred_steps: K; steps beyond it are not plotted.
+        chance: Accuracy of guessing, ``1 / (num_neg + 1)``.
+        path: The PNG to write.
+    """
+    figure, axes = plt.subplots(figsize=(6.4, 4.2))
+    for step in (k for k in PLOTTED_STEPS if k <= pred_steps):
+        values = history.get(f"val_accuracy_{step}") or history[f"accuracy_{step}"]
+        axes.plot(range(1, len(values) + 1), values, marker="o", label=f"{step} step{'s' if step > 1 else ''} ahead")
+    axes.axhline(chance, color="grey", linestyle="--", label=f"chance (1/{round(1 / chance)})")
+    axes.set(xlabel="epoch", ylabel="prediction accuracy", ylim=(0, 1), title="CPC prediction accuracy (validation)")
+    axes.legend()
+    axes.grid(alpha=0.3)
+    _save(figure, path)
+
+
+def plot_loss(history: dict[str, list[float]], path: pathlib.Path) -> None:
+    """Training and validation InfoNCE loss per epoch."""
+    figure, axes = plt.subplots(figsize=(6.4, 4.2))
+    for key, label in (("loss", "training"), ("val_loss", "validation")):
+        if key in history:
+            axes.plot(range(1, len(history[key]) + 1), history[key], marker="o", label=label)
+    axes.set(xlabel="epoch", ylabel="InfoNCE loss", title="CPC loss")
+    axes.legend()
+    axes.grid(alpha=0.3)
+    _save(figure, path)
+
+
+def _save(figure, path: pathlib.Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.stem}.tmp.png")
+    figure.tight_layout()
+    figure.savefig(temporary, dpi=120)
+    plt.close(figure)
+    temporary.replace(path)

@@ -1,0 +1,108 @@
+"""Pretrains a CPC encoder on converted LibriSpeech splits and saves outputs/genc.h5.
+
+    python train.py                                  # the reference's recipe
+    python train.py --encoder paper --batch-size 32  # the CPC paper's encoder
+"""
+
+import argparse
+import os
+import pathlib
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from pretraining.pretraining_config import PretrainingConfig, PretrainingConfigError, resolve  # noqa: E402
+
+_DEFAULTS = PretrainingConfig()
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Train a causal Conv1D encoder (g_enc) and a GRU (g_ar) with the CPC contrastive loss on "
+        "TFRecords written by tfrecords.py; report prediction accuracy per future step and save the encoder "
+        "as <output-dir>/genc.h5.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    data = parser.add_argument_group("data")
+    data.add_argument("--data-dir", type=pathlib.Path, default=_DEFAULTS.data_dir,
+                      help="TFRecord root holding one folder per converted split")
+    data.add_argument("--train-split", default=_DEFAULTS.train_split, help="split to train on")
+    data.add_argument("--val-split", default=_DEFAULTS.val_split, help="split to validate on after every epoch")
+    data.add_argument("--window", type=int, default=_DEFAULTS.window,
+                      help="samples per training window (20480 = 1.28 s at 16 kHz); shorter utterances are left out")
+    data.add_argument("--no-normalize", dest="normalize", action="store_false",
+                      help="do not remove each utterance's mean and divide by its peak")
+
+    model = parser.add_argument_group("model")
+    model.add_argument("--encoder", default=_DEFAULTS.encoder,
+                       help="'seed' (reference encoder: 4 conv layers, hop 256, receptive field 512), 'paper' (CPC "
+                       "paper: 5 layers, hop 160, 512 channels, GRU 256, 12 steps) or a conv_dims YAML file")
+    model.add_argument("--dim-z", type=int, default=None, help="encoder output size (default: the encoder's, 40 for seed)")
+    model.add_argument("--dim-c", type=int, default=None, help="GRU size (default: the encoder's, 40 for seed, 256 for paper)")
+    model.add_argument("--pred-steps", type=int, default=None,
+                       help="future steps predicted, K (default: the encoder's, 10 for seed, 12 for paper)")
+
+    loss = parser.add_argument_group("contrastive loss")
+    loss.add_argument("--num-neg", type=int, default=_DEFAULTS.num_neg,
+                      help="negatives per positive; chance accuracy is 1/(num-neg+1)")
+    loss.add_argument("--negatives", choices=("sequence", "batch"), default=_DEFAULTS.negatives,
+                      help="draw negatives from the same window (reference) or from the other windows of the batch "
+                      "at the same step (paper's InfoNCE)")
+    loss.add_argument("--t-skip", type=int, default=_DEFAULTS.t_skip,
+                      help="first context steps left unscored, whose GRU has seen too little")
+    loss.add_argument("--targets-gradient", action="store_true",
+                      help="let gradients flow into the targets (paper) instead of stopping them (reference)")
+
+    optimisation = parser.add_argument_group("optimisation")
+    optimisation.add_argument("--epochs", type=int, default=_DEFAULTS.epochs, help="training epochs")
+    optimisation.add_argument("--lr", type=float, default=_DEFAULTS.lr, help="Adam's initial learning rate")
+    optimisation.add_argument("--lr-milestones", type=_int_list, default=_DEFAULTS.lr_milestones,
+                              help="comma-separated epochs (from 0) from which the rate is divided by --lr-divisor")
+    optimisation.add_argument("--lr-divisor", type=float, default=_DEFAULTS.lr_divisor,
+                              help="division of the learning rate at each milestone")
+    optimisation.add_argument("--batch-size", type=int, default=_DEFAULTS.batch_size, help="windows per batch")
+    optimisation.add_argument("--steps-per-epoch", type=int, default=None,
+                              help="batches per epoch (default: one random crop of every utterance)")
+    optimisation.add_argument("--val-steps", type=int, default=None,
+                              help="validation batches per epoch (default: the whole validation split)")
+    optimisation.add_argument("--seed", type=int, default=_DEFAULTS.seed,
+                              help="seed of weights, crops, shuffling and negative sampling")
+
+    parser.add_argument("--output-dir", type=pathlib.Path, default=_DEFAULTS.output_dir,
+                        help="where genc.h5, gar.keras, metrics.json, plots, logs and checkpoints go")
+    return parser.parse_args(argv)
+
+
+def _int_list(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    config = PretrainingConfig(**vars(args))
+    try:
+        resolved = resolve(config)
+    except PretrainingConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+    from pretraining.cpc_pretraining import TrainingDivergedError, accuracy_table, pretrain
+
+    try:
+        result = pretrain(resolved)
+    except TrainingDivergedError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    metrics = result.metrics
+    print(f"\nprediction accuracy after {metrics['epochs']} epochs ({metrics['steps']} steps, "
+          f"{metrics['wall_seconds']:.0f} s; chance {metrics['chance_accuracy']:.3f}):")
+    print(accuracy_table(metrics))
+    print(f"\nencoder saved to {result.output_dir / 'genc.h5'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
