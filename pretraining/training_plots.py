@@ -6,6 +6,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 PLOTTED_STEPS = (1, 2, 5, 10)
 
@@ -25,6 +26,7 @@ def plot_prediction_accuracy(history: dict[str, list[float]], pred_steps: int, c
         axes.plot(range(1, len(values) + 1), values, marker="o", label=f"{step} step{'s' if step > 1 else ''} ahead")
     axes.axhline(chance, color="grey", linestyle="--", label=f"chance (1/{round(1 / chance)})")
     axes.set(xlabel="epoch", ylabel="prediction accuracy", ylim=(0, 1), title="CPC prediction accuracy (validation)")
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.legend()
     axes.grid(alpha=0.3)
     _save(figure, path)
@@ -37,6 +39,7 @@ def plot_loss(history: dict[str, list[float]], path: pathlib.Path) -> None:
         if key in history:
             axes.plot(range(1, len(history[key]) + 1), history[key], marker="o", label=label)
     axes.set(xlabel="epoch", ylabel="InfoNCE loss", title="CPC loss")
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.legend()
     axes.grid(alpha=0.3)
     _save(figure, path)

@@ -1,0 +1,1 @@
+"""Speech Commands (keyword spotting) data: dataset conventions and loading."""

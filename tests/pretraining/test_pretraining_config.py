@@ -1,0 +1,115 @@
+import dataclasses
+import os
+import subprocess
+import sys
+
+import pytest
+
+from librispeech.split_converter import ConversionConfig, convert_split
+from pretraining.cpc_pretraining import accuracy_table
+from pretraining.pretraining_config import PretrainingConfig, PretrainingConfigError, resolve
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory):
+    """A TFRecord root with tiny train-clean-100 and dev-clean splits of 2 s utterances."""
+    import numpy as np
+    import soundfile
+
+    root = tmp_path_factory.mktemp("data") / "LibriSpeech"
+    for split, speakers in (("train-clean-100", (1, 2)), ("dev-clean", (3,))):
+        for speaker in speakers:
+            chapter_dir = root / split / str(speaker) / "7"
+            chapter_dir.mkdir(parents=True)
+            lines = []
+            for index in range(5):
+                utterance_id = f"{speaker}-7-{index:04d}"
+                soundfile.write(chapter_dir / f"{utterance_id}.flac", np.zeros(32000, np.int16) + index, 16000)
+                lines.append(f"{utterance_id} HI")
+            (chapter_dir / f"{speaker}-7.trans.txt").write_text("\n".join(lines) + "\n")
+        convert_split(ConversionConfig(root, split, workers=1, show_progress=False))
+    return root.parent / "tfrecords"
+
+
+def _config(data_dir, **changes):
+    return dataclasses.replace(PretrainingConfig(data_dir=data_dir, batch_size=4), **changes)
+
+
+def test_resolves_the_seed_preset_defaults(converted):
+    resolved = resolve(_config(converted))
+    assert (resolved.spec.hop, resolved.spec.receptive_field, resolved.spec.dim_z) == (256, 512, 40)
+    assert (resolved.pred_steps, resolved.dim_c, resolved.frames_per_window) == (10, 40, 80)
+    assert resolved.train_manifest.num_records == 10
+    assert resolved.minimum_window() == 4096
+
+
+def test_paper_preset_takes_its_gru_and_steps(converted):
+    resolved = resolve(_config(converted, encoder="paper"))
+    assert (resolved.spec.hop, resolved.spec.dim_z, resolved.dim_c, resolved.pred_steps) == (160, 512, 256, 12)
+    assert resolve(_config(converted, encoder="paper", dim_c=64, pred_steps=3)).dim_c == 64
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"num_neg": 0}, "--num-neg must be at least 1, got 0"),
+        ({"epochs": 0}, "--epochs must be at least 1, got 0"),
+        ({"pred_steps": 0}, "--pred-steps must be at least 1, got 0"),
+        ({"lr": 0.0}, "--lr must be positive, got 0.0"),
+        ({"lr_milestones": (15, 10)}, "--lr-milestones must be increasing positive epochs, got [15, 10]"),
+        ({"negatives": "batch", "batch_size": 1}, "--negatives batch needs --batch-size of at least 2"),
+        ({"window": 4095}, "--window 4095 is too short"),
+        ({"batch_size": 11}, "--train-split train-clean-100: 10 utterances hold a 20480-sample window, fewer than one batch of 11"),
+        ({"val_split": "test-other"}, "--val-split test-other: "),
+        ({"encoder": "nope"}, "--encoder: encoder 'nope': not a preset (seed, paper) nor a YAML file"),
+    ],
+)
+def test_bad_settings_are_one_line(converted, changes, message):
+    with pytest.raises(PretrainingConfigError) as error:
+        resolve(_config(converted, **changes))
+    assert message in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_window_limit_counts_padding_of_a_yaml_encoder(converted, tmp_path):
+    spec = tmp_path / "small.yaml"
+    spec.write_text("conv_dims:\n  - [1, 8, 4, 4, 0, 1]\n  - [8, 16, 4, 2, 0, 1]\n  - 16\n")
+    resolved = resolve(_config(converted, encoder=str(spec), t_skip=2, pred_steps=3))
+    window = resolved.minimum_window()
+    assert resolved.spec.num_frames(window) == 2 + 1 + 3
+    assert resolved.spec.num_frames(window - 1) < 6
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--num-neg", "0"], "error: --num-neg must be at least 1, got 0"),
+        (["--window", "1000"], "error: --window 1000 is too short"),
+        (["--encoder", "missing.yaml"], "error: --encoder: missing.yaml: no such encoder spec file"),
+        (["--data-dir", "/nonexistent"], "error: --train-split train-clean-100: /nonexistent/train-clean-100: TFRecord directory does not exist"),
+    ],
+)
+def test_train_py_rejects_bad_flags_with_exit_code_2(converted, args, message):
+    command = [sys.executable, "train.py", "--data-dir", str(converted), "--batch-size", "4", *args]
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1].startswith(message)
+    assert "Traceback" not in result.stderr
+
+
+def test_unreadable_yaml_is_named(converted, tmp_path):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("conv_dims: [1, 2\n")
+    with pytest.raises(PretrainingConfigError, match=r"--encoder: .*broken\.yaml: invalid YAML"):
+        resolve(_config(converted, encoder=str(broken)))
+
+
+def test_accuracy_table_lists_every_step_against_chance():
+    metrics = {
+        "chance_accuracy": 0.1,
+        "train_accuracy_per_step": {"1": 0.9, "2": 0.5},
+        "val_accuracy_per_step": {"1": 0.8, "2": 0.3},
+    }
+    assert accuracy_table(metrics).splitlines()[2:] == ["| 1 | 0.900 | 0.800 | 8.0x |", "| 2 | 0.500 | 0.300 | 3.0x |"]
