@@ -1,8 +1,9 @@
 """The tf.data input pipeline that feeds CPC training with windows of converted audio.
 
 shard files → (per-worker file shard) → interleaved reads → batched parsing → one crop of
-``window`` samples per utterance (random each epoch for training, fixed for validation) →
-optional normalisation by the utterance's own statistics → shuffle → batch → prefetch.
+``window`` samples per utterance (random each epoch for training, fixed for validation),
+kept as int16 → shuffle → batch → optional normalisation by each utterance's own statistics
+(stored in its record) → prefetch.
 
 Utterances shorter than the window are left out; ``Manifest.count_shorter_than`` counts
 them without reading the shards.
@@ -113,19 +114,20 @@ def audio_windows(
     if not config.repeat:
         # A known length gives Keras a complete progress bar and a clean end of each epoch.
         dataset = dataset.apply(tf.data.experimental.assert_cardinality(usable // batch_size))
-    return dataset.prefetch(tf.data.AUTOTUNE)
+    scale = _normalize if config.normalize else _to_unit_range
+    return dataset.map(scale, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
 
 
 def _crop_function(config: PipelineConfig, training: bool):
     """Parses serialized records and cuts one window from each, all vectorised.
 
-    The crop is taken from the raw bytes before decoding, so that only the window's
-    samples are ever converted to float.
+    The crop is taken from the raw bytes, and windows stay int16 until a whole batch is
+    scaled at once: the shuffle buffer then holds a quarter of the float32 bytes.
     """
     spec = tf_feature_spec()
     window = config.window
 
-    def crop(serialized: tf.Tensor) -> tf.Tensor:
+    def crop(serialized: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
         features = tf.io.parse_example(serialized, spec)
         long_enough = features["num_samples"] >= window
         features = {name: tf.boolean_mask(value, long_enough) for name, value in features.items()}
@@ -137,13 +139,22 @@ def _crop_function(config: PipelineConfig, training: bool):
             # A fixed offset per utterance, spread over the utterance rather than always at its start.
             offsets = tf.strings.to_hash_bucket_fast(features["utterance_id"], 2**62) % num_offsets
         window_bytes = tf.strings.substr(
-            features["audio"], offsets * _BYTES_PER_SAMPLE, tf.fill(tf.shape(offsets), tf.cast(window * _BYTES_PER_SAMPLE, tf.int64))
+            features["audio"],
+            offsets * _BYTES_PER_SAMPLE,
+            tf.fill(tf.shape(offsets), tf.cast(window * _BYTES_PER_SAMPLE, tf.int64)),
         )
-        samples = tf.cast(tf.io.decode_raw(window_bytes, tf.int16, little_endian=True), tf.float32)
-        samples = tf.ensure_shape(samples, [None, window])
-        if not config.normalize:
-            return samples / _INT16_SCALE
-        peak = tf.maximum(features["peak"], 1.0)
-        return (samples - features["dc_offset"][:, None]) / peak[:, None]
+        samples = tf.ensure_shape(tf.io.decode_raw(window_bytes, tf.int16, little_endian=True), [None, window])
+        return samples, features["dc_offset"], features["peak"]
 
     return crop
+
+
+def _normalize(samples: tf.Tensor, dc_offset: tf.Tensor, peak: tf.Tensor) -> tf.Tensor:
+    """Removes each utterance's mean and divides by its peak: ``(batch, window)`` float32."""
+    centred = tf.cast(samples, tf.float32) - dc_offset[:, None]
+    return centred / tf.maximum(peak, 1.0)[:, None]
+
+
+def _to_unit_range(samples: tf.Tensor, dc_offset: tf.Tensor, peak: tf.Tensor) -> tf.Tensor:
+    """Scales int16 samples to [-1, 1): ``(batch, window)`` float32."""
+    return tf.cast(samples, tf.float32) / _INT16_SCALE

@@ -1,0 +1,84 @@
+"""Conversion throughput of tfrecords.py against the decode-only limit, measured in one run.
+
+The decode-only limit reads the same FLAC files with soundfile in the same number of worker
+processes and does nothing else; conversion should reach at least 80 % of its throughput.
+
+    python bench/convert.py                      # demo corpus synthesized at 4x its default size
+    python bench/convert.py --librispeech-dir ~/Data/LibriSpeech --split dev-clean
+"""
+
+import argparse
+import multiprocessing
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+
+import soundfile  # noqa: E402
+from timing import machine, peak_rss_mib, timed_median  # noqa: E402
+
+from librispeech.split_converter import ConversionConfig, convert_split  # noqa: E402
+from librispeech.split_scan import scan_split  # noqa: E402
+
+
+def decode_files(paths: list[str]) -> int:
+    return sum(len(soundfile.read(path, dtype="int16")[0]) for path in paths)
+
+
+def decode_only(paths: list[str], workers: int) -> int:
+    """Reads every file as int16 in ``workers`` spawned processes, as the converter does."""
+    chunks = [paths[index::workers * 4] for index in range(workers * 4)]
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        return sum(pool.map(decode_files, chunks))
+
+
+def synthesize(directory: pathlib.Path, scale: int) -> pathlib.Path:
+    root = directory / "LibriSpeech"
+    subprocess.run(
+        [sys.executable, "-m", "demo", "librispeech", str(root), "--train-speakers", str(16 * scale)],
+        check=True, cwd=pathlib.Path(__file__).resolve().parents[1], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    return root
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--librispeech-dir", type=pathlib.Path, help="convert this corpus instead of the demo")
+    parser.add_argument("--split", default="train-clean-100", help="split to convert (default: %(default)s)")
+    parser.add_argument("--scale", type=int, default=4, help="demo corpus size in multiples of the default (default: 4)")
+    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)), help="worker processes (default: all cores)")
+    parser.add_argument("--repeats", type=int, default=5, help="runs of each measurement (default: %(default)s)")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as scratch:
+        scratch = pathlib.Path(scratch)
+        root = args.librispeech_dir or synthesize(scratch, args.scale)
+        utterances = scan_split(root, args.split).utterances
+        paths = [str(utterance.path) for utterance in utterances]
+        hours = decode_files(paths) / 16000 / 3600
+        runs = iter(range(args.repeats))
+
+        def convert():
+            convert_split(ConversionConfig(root, args.split, output_dir=scratch / f"run{next(runs)}",
+                                           workers=args.workers, show_progress=False))
+
+        decode_seconds, decode_all = timed_median(lambda: decode_only(paths, args.workers), args.repeats)
+        convert_seconds, convert_all = timed_median(convert, args.repeats)
+
+    print(f"machine: {machine()}")
+    print(f"corpus: {len(paths)} utterances, {hours:.2f} h, {args.workers} workers, {args.repeats} runs each")
+    print(f"decode-only: median {decode_seconds:.2f} s ({hours * 60 / decode_seconds:.1f} h audio/min); runs {_list(decode_all)}")
+    print(f"conversion:  median {convert_seconds:.2f} s ({hours * 60 / convert_seconds:.1f} h audio/min); runs {_list(convert_all)}")
+    print(f"conversion / decode-only throughput: {decode_seconds / convert_seconds:.2f} (target >= 0.80)")
+    print(f"peak RSS: benchmark process {peak_rss_mib():.0f} MiB, largest worker {peak_rss_mib(children=True):.0f} MiB")
+
+
+def _list(values: list[float]) -> str:
+    return ", ".join(f"{value:.2f}" for value in values)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+"""Pieces shared by the training benchmarks: demo data, the model, rates and FLOPs."""
+
+import pathlib
+import subprocess
+import sys
+import time
+
+import keras
+import tensorflow as tf
+
+from librispeech.input_pipeline import PipelineConfig, audio_windows
+from models.ar_model import ar_model
+from models.cpc_model import CPCModel
+from models.encoder_spec import EncoderSpec, resolve_encoder_spec
+from models.genc_model import genc_model
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+
+
+def demo_tfrecords(scratch: pathlib.Path, train_speakers: int = 16) -> pathlib.Path:
+    """Synthesizes the demo corpus and converts its training split; returns its TFRecord folder."""
+    root = scratch / "LibriSpeech"
+    quiet = {"check": True, "cwd": REPO, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    subprocess.run([sys.executable, "-m", "demo", "librispeech", str(root), "--train-speakers", str(train_speakers)], **quiet)
+    subprocess.run([sys.executable, "tfrecords.py", "train-clean-100", "--librispeech-dir", str(root), "--quiet"], **quiet)
+    return scratch / "tfrecords" / "train-clean-100"
+
+
+def build_model(encoder: str = "seed", num_neg: int = 10, pred_steps: int = 10, dim_c: int = 40) -> CPCModel:
+    """The CPC training model of ``train.py``'s defaults, compiled with Adam."""
+    spec = resolve_encoder_spec(encoder)
+    model = CPCModel(genc_model(spec), ar_model(spec.dim_z, dim_c), pred_steps=pred_steps, num_neg=num_neg, seed=0)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    return model
+
+
+def pipeline_windows(tfrecord_dir: pathlib.Path, batch_size: int, window: int) -> tf.data.Dataset:
+    """The real training input: endless random crops from the TFRecords."""
+    return audio_windows(tfrecord_dir, PipelineConfig(window=window, batch_size=batch_size, repeat=True, seed=0), training=True)
+
+
+def in_memory_windows(tfrecord_dir: pathlib.Path, batch_size: int, window: int) -> tf.data.Dataset:
+    """One real batch repeated: training with no input cost."""
+    batch = next(iter(pipeline_windows(tfrecord_dir, batch_size, window)))
+    return tf.data.Dataset.from_tensors(batch).repeat()
+
+
+def training_rates(model: CPCModel, dataset: tf.data.Dataset, batch_size: int, steps: int, repeats: int) -> list[float]:
+    """Windows per second of ``repeats`` timed runs of ``steps`` training steps, after a warm-up run."""
+    model.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0, shuffle=False)
+    rates = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        model.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0, shuffle=False)
+        rates.append(steps * batch_size / (time.perf_counter() - started))
+    return rates
+
+
+def matmul_gflops(size: int = 1024, repeats: int = 5) -> list[float]:
+    """float32 matrix-product rates of this machine, in GFLOP/s, for the same process settings."""
+    left = tf.random.uniform((size, size))
+    right = tf.random.uniform((size, size))
+    product = tf.function(lambda a, b: tf.reduce_sum(tf.matmul(a, b)))
+    product(left, right).numpy()
+    rates = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        for _ in range(10):
+            product(left, right).numpy()
+        rates.append(10 * 2 * size**3 / (time.perf_counter() - started) / 1e9)
+    return rates
+
+
+def forward_flops_per_window(spec: EncoderSpec, window: int, dim_c: int, pred_steps: int, num_neg: int, t_skip: int = 5) -> int:
+    """Multiply-adds × 2 of one window's forward pass: convolutions, GRU, prediction heads, scores.
+
+    Training costs about three times this (forward, and backward for inputs and weights).
+    The scores count the model's formulation: every prediction against every frame of its
+    window, before the sampled candidates are picked.
+    """
+    flops, length = 0, window
+    for layer in spec.layers:
+        length = (length + layer.padding - (layer.kernel_size - 1) * layer.dilation - 1) // layer.stride + 1
+        flops += 2 * length * layer.out_channels * layer.in_channels * layer.kernel_size
+    frames = length
+    flops += frames * 3 * 2 * (spec.dim_z * dim_c + dim_c * dim_c)
+    steps = frames - t_skip - pred_steps
+    flops += steps * pred_steps * 2 * dim_c * spec.dim_z
+    flops += steps * pred_steps * 2 * spec.dim_z * frames
+    return flops

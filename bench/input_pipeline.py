@@ -1,0 +1,59 @@
+"""Input-pipeline throughput against what training consumes, measured in one run.
+
+Times the TFRecord pipeline alone (random crops, normalisation, shuffle, batches of 64
+windows of 20480 samples) and the seed-preset training step fed from memory; the pipeline
+should deliver at least 10x what training consumes.
+
+    python bench/input_pipeline.py
+"""
+
+import argparse
+import os
+import pathlib
+import statistics
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from cpc_step import build_model, demo_tfrecords, in_memory_windows, pipeline_windows, training_rates  # noqa: E402
+from timing import machine  # noqa: E402
+
+
+def pipeline_rates(dataset, batch_size: int, batches: int, repeats: int) -> list[float]:
+    iterator = iter(dataset)
+    for _ in range(batches):
+        next(iterator)
+    rates = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        for _ in range(batches):
+            next(iterator)
+        rates.append(batches * batch_size / (time.perf_counter() - started))
+    return rates
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", type=pathlib.Path, help="a converted training split (default: the demo corpus)")
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--window", type=int, default=20480)
+    parser.add_argument("--batches", type=int, default=100, help="batches per timed run (default: %(default)s)")
+    parser.add_argument("--repeats", type=int, default=5, help="timed runs (default: %(default)s)")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as scratch:
+        data_dir = args.data_dir or demo_tfrecords(pathlib.Path(scratch))
+        pipeline = pipeline_rates(pipeline_windows(data_dir, args.batch_size, args.window), args.batch_size, args.batches, args.repeats)
+        training = training_rates(build_model(), in_memory_windows(data_dir, args.batch_size, args.window), args.batch_size, 30, args.repeats)
+
+    print(f"machine: {machine()}")
+    print(f"input pipeline: median {statistics.median(pipeline):.0f} windows/s ({', '.join(f'{r:.0f}' for r in pipeline)})")
+    print(f"training (in memory): median {statistics.median(training):.0f} windows/s ({', '.join(f'{r:.0f}' for r in training)})")
+    print(f"pipeline / training: {statistics.median(pipeline) / statistics.median(training):.1f}x (target >= 10x)")
+
+
+if __name__ == "__main__":
+    main()

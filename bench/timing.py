@@ -1,0 +1,35 @@
+"""Shared measuring helpers of the benchmark scripts: medians, machine, memory."""
+
+import os
+import platform
+import resource
+import statistics
+import time
+from collections.abc import Callable
+
+
+def machine() -> str:
+    """CPU model, usable cores and Python, for the record beside every figure."""
+    model = platform.processor() or "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            model = next(line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return f"{model}, {len(os.sched_getaffinity(0))} cores, Python {platform.python_version()}"
+
+
+def timed_median(run: Callable[[], object], repeats: int) -> tuple[float, list[float]]:
+    """Median and all wall-clock seconds of ``repeats`` calls of ``run``."""
+    seconds = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        run()
+        seconds.append(time.perf_counter() - started)
+    return statistics.median(seconds), seconds
+
+
+def peak_rss_mib(children: bool = False) -> float:
+    """Peak resident memory of this process, or of its largest finished child process."""
+    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
+    return resource.getrusage(who).ru_maxrss / 1024
