@@ -68,6 +68,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     optimisation.add_argument("--seed", type=int, default=_DEFAULTS.seed,
                               help="seed of weights, crops, shuffling and negative sampling")
 
+    parser.add_argument("--distribute", choices=("none", "mirrored", "multiworker"), default=_DEFAULTS.distribute,
+                        help="'mirrored': all local GPUs; 'multiworker': the machines of TF_CONFIG, each reading its "
+                        "own shard files, only the chief writing artefacts; --batch-size is the global batch")
     parser.add_argument("--output-dir", type=pathlib.Path, default=_DEFAULTS.output_dir,
                         help="where genc.h5, gar.keras, metrics.json, plots, logs and checkpoints go")
     return parser.parse_args(argv)
@@ -88,6 +91,11 @@ def main(argv: list[str] | None = None) -> int:
     except PretrainingConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+
+    for split, manifest in ((config.train_split, resolved.train_manifest), (config.val_split, resolved.val_manifest)):
+        short = manifest.count_shorter_than(config.window)
+        print(f"{split}: {manifest.num_records} utterances, {manifest.total_hours:.2f} h; {short} shorter than the "
+              f"{config.window}-sample window are left out")
 
     from pretraining.cpc_pretraining import TrainingDivergedError, accuracy_table, pretrain
 

@@ -34,7 +34,8 @@ class PipelineConfig:
         shuffle_buffer: Windows held by the shuffle buffer in training.
         parse_batch: Records parsed and cropped together in one vectorised step.
         cycle_length: Shard files read at once.
-        repeat: Repeat without end (for ``steps_per_epoch``); otherwise one pass is an epoch.
+        repeat: Repeat without end: training streams on across passes, validation repeats
+            identical passes of whole batches; otherwise one pass is the whole dataset.
         seed: Seed of the file order, the crops and the shuffle; None for a fresh one.
     """
 
@@ -61,8 +62,8 @@ def audio_windows(
         config: Window, batch and shuffle settings.
         training: Random crops and shuffling if True; fixed crops in file order if False.
         input_context: Given by ``tf.distribute`` (``distribute_datasets_from_function``):
-            this pipeline reads only its share of the shard files and batches its share of
-            ``config.batch_size``.
+            this pipeline reads only its share of the shard files, and its batches are one
+            replica's share of ``config.batch_size``.
 
     Returns:
         Batches of shape ``(batch, window)``, float32. The last incomplete batch is dropped.
@@ -77,7 +78,7 @@ def audio_windows(
         raise CorpusError(f"{tfrecord_dir}: no utterance has the {config.window} samples of a window")
     pipelines, pipeline_id, batch_size = 1, 0, config.batch_size
     dataset = tf.data.Dataset.from_tensor_slices(files)
-    if input_context is not None and input_context.num_input_pipelines > 1:
+    if input_context is not None:
         pipelines, pipeline_id = input_context.num_input_pipelines, input_context.input_pipeline_id
         if len(files) < pipelines:
             raise CorpusError(
@@ -95,8 +96,8 @@ def audio_windows(
         )
     if training:
         dataset = dataset.shuffle(len(files), seed=config.seed, reshuffle_each_iteration=True)
-    if config.repeat:
-        dataset = dataset.repeat()
+        if config.repeat:
+            dataset = dataset.repeat()
     dataset = dataset.interleave(
         lambda path: tf.data.TFRecordDataset(path, buffer_size=1 << 20),
         cycle_length=min(config.cycle_length, len(files)),
@@ -114,6 +115,9 @@ def audio_windows(
     if not config.repeat:
         # A known length gives Keras a complete progress bar and a clean end of each epoch.
         dataset = dataset.apply(tf.data.experimental.assert_cardinality(usable // batch_size))
+    elif not training:
+        # Repeating whole passes of batches makes every validation pass the same windows.
+        dataset = dataset.repeat()
     scale = _normalize if config.normalize else _to_unit_range
     return dataset.map(scale, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
 

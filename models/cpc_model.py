@@ -126,7 +126,10 @@ class CPCModel(keras.Model):
         with tf.GradientTape() as tape:
             outputs = self(audio, training=True)
             loss = self._total_loss(outputs)
-            scaled_loss = self.optimizer.scale_loss(loss)
+            # Under tf.distribute the optimizer sums the replicas' gradients, so each
+            # replica contributes its share of the global-batch mean.
+            replica_share = loss / tf.distribute.get_strategy().num_replicas_in_sync
+            scaled_loss = self.optimizer.scale_loss(replica_share)
         gradients = tape.gradient(scaled_loss, self.trainable_variables)
         self.optimizer.apply(gradients, self.trainable_variables)
         return self._record(audio, loss, outputs["accuracy"])
@@ -145,10 +148,23 @@ class CPCModel(keras.Model):
         # Weighting each batch by its size makes the epoch value the mean
         # over examples even when the last batch is smaller.
         batch_size = tf.cast(tf.shape(audio)[0], tf.float32)
-        self.loss_tracker.update_state(loss, sample_weight=batch_size)
+        weighted = tf.concat([loss[None], accuracy], axis=0) * batch_size
+        context = tf.distribute.get_replica_context()
+        if context is not None and context.num_replicas_in_sync > 1:
+            # Every replica tracks the global-batch values, so that averaging
+            # the replicas' metrics, as Keras does, gives them exactly.
+            totals = context.all_reduce(tf.distribute.ReduceOp.SUM, tf.concat([weighted, batch_size[None]], axis=0))
+            weighted, batch_size = totals[:-1], totals[-1]
+        means = weighted / batch_size
+        self.loss_tracker.update_state(means[0], sample_weight=batch_size)
         for k, tracker in enumerate(self.accuracy_trackers):
-            tracker.update_state(accuracy[k], sample_weight=batch_size)
-        return {metric.name: metric.result() for metric in self.metrics}
+            tracker.update_state(means[k + 1], sample_weight=batch_size)
+        results = {metric.name: metric.result() for metric in self.metrics}
+        if _spans_several_workers(tf.distribute.get_strategy()):
+            # Keras averages per-replica values along axis 0 across workers, which
+            # fails for scalars (tensorflow/tensorflow#72388): hand it vectors.
+            results = {name: value[None] for name, value in results.items()}
+        return results
 
     def get_config(self):
         config = super().get_config()
@@ -173,3 +189,10 @@ class CPCModel(keras.Model):
         config["encoder"] = keras.saving.deserialize_keras_object(config["encoder"])
         config["ar"] = keras.saving.deserialize_keras_object(config["ar"])
         return cls(**config)
+
+
+def _spans_several_workers(strategy):
+    """Whether `strategy` is a multi-worker collective strategy with more than one task."""
+    if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        return False
+    return sum(len(tasks) for tasks in strategy.cluster_resolver.cluster_spec().as_dict().values()) > 1

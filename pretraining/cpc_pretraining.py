@@ -16,15 +16,19 @@ import json
 import math
 import os
 import pathlib
+import shutil
+import tempfile
 import time
 
 import keras
+import tensorflow as tf
 
 from librispeech.input_pipeline import PipelineConfig, audio_windows
 from models.ar_model import ar_model
 from models.context_model import context_model
 from models.cpc_model import CPCModel
 from models.genc_model import genc_model
+from pretraining.distribution import is_chief, make_strategy
 from pretraining.pretraining_config import ResolvedPretraining
 from pretraining.step_decay import StepDecay
 from pretraining.training_plots import plot_loss, plot_prediction_accuracy
@@ -49,56 +53,66 @@ class PretrainingResult:
     history: dict[str, list[float]]
 
 
-def pretrain(resolved: ResolvedPretraining, verbose: int | str = "auto") -> PretrainingResult:
+def pretrain(
+    resolved: ResolvedPretraining,
+    verbose: int | str = "auto",
+    strategy: tf.distribute.Strategy | None = None,
+) -> PretrainingResult:
     """Trains encoder and GRU with the CPC loss and saves the artefacts.
+
+    An epoch is ``steps_per_epoch`` batches, by default as many as the training split has
+    windows, so about one random crop per utterance; validation covers the same windows
+    every epoch (``val_steps`` batches, by default the whole validation split).
 
     Args:
         resolved: Checked settings (``pretraining_config.resolve``).
         verbose: Keras ``fit`` verbosity: ``"auto"`` shows a progress bar.
+        strategy: The ``tf.distribute`` strategy; by default the one of ``config.distribute``.
+            Under several workers only the chief writes into ``output_dir``.
 
     Raises:
         TrainingDivergedError: The loss became NaN; the last checkpoints are kept.
     """
     config = resolved.config
-    output_dir = pathlib.Path(config.output_dir)
+    strategy = strategy or make_strategy(config.distribute)
+    chief = is_chief(strategy)
+    output_dir = pathlib.Path(config.output_dir) if chief else pathlib.Path(tempfile.mkdtemp(prefix="cpc-worker-"))
     output_dir.mkdir(parents=True, exist_ok=True)
     keras.utils.set_random_seed(config.seed)
     _write_json(output_dir / "config.json", run_settings(resolved))
 
     pipeline = PipelineConfig(
-        window=config.window,
-        batch_size=config.batch_size,
-        normalize=config.normalize,
-        repeat=config.steps_per_epoch is not None,
-        seed=config.seed,
+        window=config.window, batch_size=config.batch_size, normalize=config.normalize, repeat=True, seed=config.seed
     )
-    train_windows = audio_windows(resolved.train_dir, pipeline, training=True)
-    val_windows = audio_windows(resolved.val_dir, dataclasses.replace(pipeline, repeat=False), training=False)
-    if config.val_steps is not None:
-        val_windows = val_windows.take(config.val_steps)
+    steps_per_epoch = config.steps_per_epoch or _windows(resolved.train_manifest, config.window) // config.batch_size
+    val_steps = config.val_steps or _windows(resolved.val_manifest, config.window) // config.batch_size
+    train_windows = _distributed(strategy, resolved.train_dir, pipeline, training=True)
+    val_windows = _distributed(strategy, resolved.val_dir, pipeline, training=False)
 
-    encoder = genc_model(resolved.spec)
-    ar = ar_model(resolved.spec.dim_z, resolved.dim_c)
-    model = CPCModel(
-        encoder,
-        ar,
-        pred_steps=resolved.pred_steps,
-        num_neg=config.num_neg,
-        negatives=config.negatives,
-        t_skip=config.t_skip,
-        targets_gradient=config.targets_gradient,
-        seed=config.seed,
-    )
-    model.compile(optimizer=keras.optimizers.Adam(config.lr))
+    with strategy.scope():
+        encoder = genc_model(resolved.spec)
+        ar = ar_model(resolved.spec.dim_z, resolved.dim_c)
+        model = CPCModel(
+            encoder,
+            ar,
+            pred_steps=resolved.pred_steps,
+            num_neg=config.num_neg,
+            negatives=config.negatives,
+            t_skip=config.t_skip,
+            targets_gradient=config.targets_gradient,
+            seed=config.seed,
+        )
+        model.compile(optimizer=keras.optimizers.Adam(config.lr))
 
     started = time.monotonic()
     history = model.fit(
         train_windows,
         epochs=config.epochs,
-        steps_per_epoch=config.steps_per_epoch,
+        steps_per_epoch=steps_per_epoch,
         validation_data=val_windows,
+        validation_steps=val_steps,
         callbacks=_callbacks(config, output_dir),
-        verbose=verbose,
+        verbose=verbose if chief else 0,
         shuffle=False,  # The input pipeline shuffles; Keras cannot shuffle a tf.data.Dataset.
     ).history
     wall_seconds = time.monotonic() - started
@@ -107,15 +121,33 @@ def pretrain(resolved: ResolvedPretraining, verbose: int | str = "auto") -> Pret
             f"training diverged (loss is NaN) in epoch {len(history['loss'])}; "
             f"the weights of the last complete epoch are in {output_dir / 'checkpoints'}"
         )
+    metrics = _final_metrics(history, resolved, steps_per_epoch * len(history["loss"]), wall_seconds)
+    if not chief:
+        shutil.rmtree(output_dir, ignore_errors=True)
+        return PretrainingResult(pathlib.Path(config.output_dir), metrics, history)
 
     _save_model(encoder, output_dir / "genc.h5")
     _save_model(encoder, output_dir / "genc.keras")
     _save_model(context_model(encoder, ar), output_dir / "gar.keras")
-    metrics = _final_metrics(history, resolved, int(model.optimizer.iterations), wall_seconds)
     _write_json(output_dir / "metrics.json", metrics)
     plot_prediction_accuracy(history, resolved.pred_steps, 1 / (config.num_neg + 1), output_dir / "plots" / "prediction_accuracy.png")
     plot_loss(history, output_dir / "plots" / "loss.png")
     return PretrainingResult(output_dir, metrics, history)
+
+
+def _windows(manifest, window: int) -> int:
+    """Utterances long enough for one window each."""
+    return manifest.num_records - manifest.count_shorter_than(window)
+
+
+def _distributed(strategy: tf.distribute.Strategy, directory: pathlib.Path, pipeline: PipelineConfig, training: bool):
+    """The windows of a split, each worker reading its own shard files when there are several.
+
+    Without distribution the default strategy hands back the plain ``tf.data.Dataset``.
+    """
+    return strategy.distribute_datasets_from_function(
+        lambda context: audio_windows(directory, pipeline, training=training, input_context=context)
+    )
 
 
 def run_settings(resolved: ResolvedPretraining) -> dict:

@@ -6,6 +6,7 @@ import pathlib
 from librispeech.corpus_error import CorpusError
 from librispeech.manifest import Manifest, read_manifest
 from models.encoder_spec import EncoderSpec, EncoderSpecError, resolve_encoder_spec
+from pretraining.cluster_config import DISTRIBUTE_MODES, DistributionError, check_cluster_config
 
 
 class PretrainingConfigError(ValueError):
@@ -43,6 +44,8 @@ class PretrainingConfig:
         val_steps: Validation batches per epoch; None uses the whole validation split.
         seed: Seed of weights, crops, shuffling and negative sampling.
         output_dir: Where models, logs, plots and metrics are written.
+        distribute: ``"none"``, ``"mirrored"`` (all local GPUs) or ``"multiworker"``
+            (machines listed in ``TF_CONFIG``; only the chief writes artefacts).
     """
 
     data_dir: pathlib.Path = pathlib.Path("~/Data/tfrecords")
@@ -67,6 +70,7 @@ class PretrainingConfig:
     val_steps: int | None = None
     seed: int = 0
     output_dir: pathlib.Path = pathlib.Path("outputs")
+    distribute: str = "none"
 
 
 @dataclasses.dataclass
@@ -129,6 +133,12 @@ def resolve(config: PretrainingConfig) -> ResolvedPretraining:
         raise PretrainingConfigError(f"--lr-milestones must be increasing positive epochs, got {list(config.lr_milestones)}")
     if config.negatives not in ("sequence", "batch"):
         raise PretrainingConfigError(f"--negatives must be 'sequence' or 'batch', got {config.negatives!r}")
+    if config.distribute not in DISTRIBUTE_MODES:
+        raise PretrainingConfigError(f"--distribute must be one of {', '.join(DISTRIBUTE_MODES)}, got {config.distribute!r}")
+    try:
+        check_cluster_config(config.distribute)
+    except DistributionError as error:
+        raise PretrainingConfigError(str(error)) from None
     if config.negatives == "batch" and config.batch_size < 2:
         raise PretrainingConfigError("--negatives batch needs --batch-size of at least 2")
     try:

@@ -120,3 +120,11 @@ def test_repeat_keeps_producing_windows(ramp_split):
     directory, _ = ramp_split
     dataset = audio_windows(directory, PipelineConfig(window=WINDOW, batch_size=4, repeat=True), training=True)
     assert len(list(dataset.take(10))) == 10
+
+
+def test_repeated_validation_passes_are_identical(ramp_split):
+    directory, _ = ramp_split
+    config = PipelineConfig(window=WINDOW, batch_size=4, normalize=False, repeat=True)
+    batches = [batch.numpy() for batch in audio_windows(directory, config, training=False).take(3)]
+    np.testing.assert_array_equal(batches[0], batches[1])
+    np.testing.assert_array_equal(batches[1], batches[2])
