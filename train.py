@@ -71,6 +71,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--distribute", choices=("none", "mirrored", "multiworker"), default=_DEFAULTS.distribute,
                         help="'mirrored': all local GPUs; 'multiworker': the machines of TF_CONFIG, each reading its "
                         "own shard files, only the chief writing artefacts; --batch-size is the global batch")
+    parser.add_argument("--mixed-precision", action="store_true",
+                        help="mixed_float16 on a GPU: float16 compute, float32 weights, scores and loss")
     parser.add_argument("--output-dir", type=pathlib.Path, default=_DEFAULTS.output_dir,
                         help="where genc.h5, gar.keras, metrics.json, plots, logs and checkpoints go")
     return parser.parse_args(argv)
@@ -96,6 +98,12 @@ def main(argv: list[str] | None = None) -> int:
         short = manifest.count_shorter_than(config.window)
         print(f"{split}: {manifest.num_records} utterances, {manifest.total_hours:.2f} h; {short} shorter than the "
               f"{config.window}-sample window are left out")
+
+    import tensorflow as tf
+
+    if config.mixed_precision and not tf.config.list_physical_devices("GPU"):
+        print("error: --mixed-precision needs a GPU and none is visible (float16 is slower on CPU)", file=sys.stderr)
+        return 2
 
     from pretraining.cpc_pretraining import TrainingDivergedError, accuracy_table, pretrain
 

@@ -87,10 +87,12 @@ class ARLoss(keras.layers.Layer):
         return tf.transpose(logits, (2, 0, 1, 3))
 
     def call(self, predictions, targets, indices):
-        predictions = tf.convert_to_tensor(predictions)
-        targets = tf.cast(targets, predictions.dtype)
+        # Scores and loss stay in float32 under a mixed-precision policy: float16
+        # dot products over dim_z lose the small differences the softmax ranks.
+        predictions = tf.cast(predictions, tf.float32)
+        targets = tf.cast(targets, tf.float32)
         indices = tf.convert_to_tensor(indices, dtype=tf.int32)
-        logits = tf.cast(self.logits(predictions, targets, indices), tf.float32)
+        logits = self.logits(predictions, targets, indices)
         positive = logits[..., 0]
         loss = tf.reduce_mean(tf.reduce_logsumexp(logits, axis=-1) - positive)
         repeats_positive = tf.equal(indices[..., 1:], indices[..., :1])

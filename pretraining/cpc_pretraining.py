@@ -89,6 +89,8 @@ def pretrain(
     train_windows = _distributed(strategy, resolved.train_dir, pipeline, training=True)
     val_windows = _distributed(strategy, resolved.val_dir, pipeline, training=False)
 
+    if config.mixed_precision:
+        keras.mixed_precision.set_dtype_policy("mixed_float16")
     with strategy.scope():
         encoder = genc_model(resolved.spec)
         ar = ar_model(resolved.spec.dim_z, resolved.dim_c)

@@ -46,6 +46,8 @@ class PretrainingConfig:
         output_dir: Where models, logs, plots and metrics are written.
         distribute: ``"none"``, ``"mirrored"`` (all local GPUs) or ``"multiworker"``
             (machines listed in ``TF_CONFIG``; only the chief writes artefacts).
+        mixed_precision: Compute in float16 with float32 weights (``mixed_float16``) on a
+            GPU; scores and loss stay float32.
     """
 
     data_dir: pathlib.Path = pathlib.Path("~/Data/tfrecords")
@@ -71,6 +73,7 @@ class PretrainingConfig:
     seed: int = 0
     output_dir: pathlib.Path = pathlib.Path("outputs")
     distribute: str = "none"
+    mixed_precision: bool = False
 
 
 @dataclasses.dataclass

@@ -128,3 +128,27 @@ def test_incompatible_parts_and_short_windows_raise():
         CPCModel(genc_model(TINY_SPEC), ar_model(40))
     with pytest.raises(TargetSamplingError, match="5 frames leave no context step"):
         tiny_cpc()(np.zeros((2, 16 * 5), np.float32))
+
+
+def test_mixed_precision_keeps_scores_and_loss_in_float32():
+    import keras
+    import numpy as np
+
+    from models.ar_model import ar_model
+    from models.cpc_model import CPCModel
+    from models.encoder_spec import resolve_encoder_spec
+    from models.genc_model import genc_model
+
+    keras.mixed_precision.set_dtype_policy("mixed_float16")
+    try:
+        model = CPCModel(genc_model(resolve_encoder_spec("seed")), ar_model(40, 40), pred_steps=3, num_neg=4, t_skip=1, seed=0)
+        model.compile(optimizer=keras.optimizers.Adam(1e-3))
+        audio = np.random.default_rng(0).uniform(-1, 1, (2, 4096)).astype("float32")
+        assert model.encoder(audio).dtype == "float16"
+        outputs = model(audio)
+        assert outputs["loss"].dtype == "float32" and outputs["accuracy"].dtype == "float32"
+        assert model.encoder.weights[0].dtype == "float32"
+        logs = model.train_on_batch(audio, return_dict=True)
+        assert np.isfinite(logs["loss"])
+    finally:
+        keras.mixed_precision.set_dtype_policy("float32")
