@@ -73,6 +73,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         "own shard files, only the chief writing artefacts; --batch-size is the global batch")
     parser.add_argument("--mixed-precision", action="store_true",
                         help="mixed_float16 on a GPU: float16 compute, float32 weights, scores and loss")
+    parser.add_argument("--backup-every-steps", type=int, default=None,
+                        help="also back up every N steps within an epoch (default: at epoch ends only); a killed "
+                        "run started again with the same command resumes from its last backup")
+    parser.add_argument("--restart", action="store_true", help="discard a backup in --output-dir and start over")
     parser.add_argument("--output-dir", type=pathlib.Path, default=_DEFAULTS.output_dir,
                         help="where genc.h5, gar.keras, metrics.json, plots, logs and checkpoints go")
     return parser.parse_args(argv)
@@ -105,13 +109,20 @@ def main(argv: list[str] | None = None) -> int:
         print("error: --mixed-precision needs a GPU and none is visible (float16 is slower on CPU)", file=sys.stderr)
         return 2
 
-    from pretraining.cpc_pretraining import TrainingDivergedError, accuracy_table, pretrain
+    from pretraining.cpc_pretraining import TrainingDivergedError, TrainingInterrupted, accuracy_table, pretrain
+    from pretraining.training_backup import BackupMismatchError
 
     try:
         result = pretrain(resolved)
+    except BackupMismatchError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     except TrainingDivergedError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    except TrainingInterrupted as interruption:
+        print(f"\n{interruption}", file=sys.stderr)
+        return 128 + interruption.signum
     metrics = result.metrics
     print(f"\nprediction accuracy after {metrics['epochs']} epochs ({metrics['steps']} steps, "
           f"{metrics['wall_seconds']:.0f} s; chance {metrics['chance_accuracy']:.3f}):")

@@ -8,15 +8,19 @@ Writes into ``output_dir``:
   beside the checkpoints);
 * ``metrics.json``: final losses, accuracy per prediction step, epochs, steps, wall time;
 * ``checkpoints/``: weights after the last epoch and at the best validation loss;
+* ``backup/``: while training, the backup a killed run resumes from (removed at the end);
 * ``logs/`` (TensorBoard), ``training_log.csv``, ``plots/prediction_accuracy.png``, ``plots/loss.png``.
 """
 
+import csv
 import dataclasses
+import functools
 import json
 import math
 import os
 import pathlib
 import shutil
+import signal
 import tempfile
 import time
 
@@ -31,6 +35,7 @@ from models.genc_model import genc_model
 from pretraining.distribution import is_chief, make_strategy
 from pretraining.pretraining_config import ResolvedPretraining
 from pretraining.step_decay import StepDecay
+from pretraining.training_backup import TrainingBackup, TrainingPosition, read_backup, restore
 from pretraining.training_plots import plot_loss, plot_prediction_accuracy
 
 
@@ -64,22 +69,37 @@ def pretrain(
     windows, so about one random crop per utterance; validation covers the same windows
     every epoch (``val_steps`` batches, by default the whole validation split).
 
+    A run that finds a backup of the same settings in ``output_dir/backup`` continues from
+    it (weights, optimizer state, epoch and step; the learning-rate schedule follows the
+    epoch). The input pipeline restarts its seeded shuffle, so the windows after a resume
+    differ from an uninterrupted run's. ``config.restart`` discards the backup.
+
     Args:
         resolved: Checked settings (``pretraining_config.resolve``).
         verbose: Keras ``fit`` verbosity: ``"auto"`` shows a progress bar.
         strategy: The ``tf.distribute`` strategy; by default the one of ``config.distribute``.
-            Under several workers only the chief writes into ``output_dir``.
+            Under several workers only the chief writes into ``output_dir``; every worker
+            resumes from the chief's backup (``output_dir`` must be shared).
 
     Raises:
-        TrainingDivergedError: The loss became NaN; the last checkpoints are kept.
+        TrainingDivergedError: The loss became NaN; the last good backup is kept.
+        TrainingInterrupted: SIGINT or SIGTERM; a backup of the current step was saved.
+        BackupMismatchError: The backup in ``output_dir`` was made with other settings.
     """
     config = resolved.config
     strategy = strategy or make_strategy(config.distribute)
     chief = is_chief(strategy)
+    shared_backup = pathlib.Path(config.output_dir) / "backup"
+    if config.restart and chief:
+        shutil.rmtree(shared_backup, ignore_errors=True)
+    settings = run_settings(resolved)
+    start = read_backup(shared_backup, _resumable(settings)) or TrainingPosition()
+    if start != TrainingPosition() and chief:
+        print(f"resuming from the backup in {shared_backup}: epoch {start.epoch + 1}, after step {start.step}")
     output_dir = pathlib.Path(config.output_dir) if chief else pathlib.Path(tempfile.mkdtemp(prefix="cpc-worker-"))
     output_dir.mkdir(parents=True, exist_ok=True)
-    keras.utils.set_random_seed(config.seed)
-    _write_json(output_dir / "config.json", run_settings(resolved))
+    keras.utils.set_random_seed(config.seed + start.epoch * 1009 + start.step)
+    _write_json(output_dir / "config.json", settings)
 
     pipeline = PipelineConfig(
         window=config.window, batch_size=config.batch_size, normalize=config.normalize, repeat=True, seed=config.seed
@@ -105,36 +125,85 @@ def pretrain(
             seed=config.seed,
         )
         model.compile(optimizer=keras.optimizers.Adam(config.lr))
+        if start != TrainingPosition():
+            restore(model, shared_backup)
 
-    started = time.monotonic()
-    history = model.fit(
+    backup = TrainingBackup(
+        output_dir / "backup", _resumable(settings), steps_per_epoch, config.backup_every_steps, start
+    )
+    callbacks = [backup, *_callbacks(config, output_dir, resuming=start != TrainingPosition())]
+    fit = functools.partial(
+        model.fit,
         train_windows,
-        epochs=config.epochs,
-        steps_per_epoch=steps_per_epoch,
         validation_data=val_windows,
         validation_steps=val_steps,
-        callbacks=_callbacks(config, output_dir),
+        callbacks=callbacks,
         verbose=verbose if chief else 0,
         shuffle=False,  # The input pipeline shuffles; Keras cannot shuffle a tf.data.Dataset.
-    ).history
+    )
+    started = time.monotonic()
+    next_epoch = start.epoch
+    if start.step and start.epoch < config.epochs:
+        fit(initial_epoch=start.epoch, epochs=start.epoch + 1, steps_per_epoch=steps_per_epoch - start.step)
+        next_epoch += 1
+    if backup.interrupted_by is None and next_epoch < config.epochs and not model.stop_training:
+        fit(initial_epoch=next_epoch, epochs=config.epochs, steps_per_epoch=steps_per_epoch)
     wall_seconds = time.monotonic() - started
-    if not all(math.isfinite(value) for value in history["loss"]):
+    if backup.interrupted_by is not None:
+        raise TrainingInterrupted(backup.interrupted_by, backup.position, output_dir / "backup")
+
+    history = _epoch_history(output_dir / "training_log.csv") if chief else {}
+    if chief and not all(math.isfinite(value) for value in history["loss"]):
         raise TrainingDivergedError(
-            f"training diverged (loss is NaN) in epoch {len(history['loss'])}; "
-            f"the weights of the last complete epoch are in {output_dir / 'checkpoints'}"
+            f"training diverged (loss is NaN) in epoch {len(history['loss'])}; the last good weights are backed up "
+            f"in {output_dir / 'backup'} (rerun to resume from them, or --restart with a lower --lr)"
         )
-    metrics = _final_metrics(history, resolved, steps_per_epoch * len(history["loss"]), wall_seconds)
     if not chief:
         shutil.rmtree(output_dir, ignore_errors=True)
-        return PretrainingResult(pathlib.Path(config.output_dir), metrics, history)
+        return PretrainingResult(pathlib.Path(config.output_dir), {}, history)
 
+    metrics = _final_metrics(history, resolved, steps_per_epoch * len(history["loss"]), wall_seconds)
+    model.save_weights(output_dir / "checkpoints" / "last.weights.h5")
     _save_model(encoder, output_dir / "genc.h5")
     _save_model(encoder, output_dir / "genc.keras")
     _save_model(context_model(encoder, ar), output_dir / "gar.keras")
     _write_json(output_dir / "metrics.json", metrics)
     plot_prediction_accuracy(history, resolved.pred_steps, 1 / (config.num_neg + 1), output_dir / "plots" / "prediction_accuracy.png")
     plot_loss(history, output_dir / "plots" / "loss.png")
+    shutil.rmtree(output_dir / "backup", ignore_errors=True)
     return PretrainingResult(output_dir, metrics, history)
+
+
+class TrainingInterrupted(RuntimeError):
+    """SIGINT or SIGTERM stopped training after saving a backup.
+
+    Attributes:
+        signum: The signal received.
+        position: Where training stood (epoch from 0, steps done in it).
+        backup_dir: Where the backup is.
+    """
+
+    def __init__(self, signum: int, position: TrainingPosition, backup_dir: pathlib.Path):
+        super().__init__(
+            f"interrupted by {signal.Signals(signum).name} in epoch {position.epoch + 1} after step {position.step}; "
+            f"backup saved in {backup_dir}: run the same command again to resume"
+        )
+        self.signum = signum
+        self.position = position
+        self.backup_dir = backup_dir
+
+
+def _resumable(settings: dict) -> dict:
+    """The settings a backup must share with the run resuming it: all but the epoch count."""
+    return {key: value for key, value in settings.items() if key not in ("epochs", "restart")}
+
+
+def _epoch_history(csv_path: pathlib.Path) -> dict[str, list[float]]:
+    """Per-epoch metrics of the whole run, across resumes: the last row of each epoch wins."""
+    with open(csv_path, newline="") as log:
+        rows = {int(row["epoch"]): row for row in csv.DictReader(log)}
+    names = [name for name in next(iter(rows.values())) if name != "epoch"]
+    return {name: [float(rows[epoch][name]) for epoch in sorted(rows)] for name in names}
 
 
 def _windows(manifest, window: int) -> int:
@@ -189,17 +258,16 @@ def accuracy_table(metrics: dict) -> str:
     return "\n".join(lines)
 
 
-def _callbacks(config, output_dir: pathlib.Path) -> list[keras.callbacks.Callback]:
+def _callbacks(config, output_dir: pathlib.Path, resuming: bool) -> list[keras.callbacks.Callback]:
     checkpoints = output_dir / "checkpoints"
     checkpoints.mkdir(exist_ok=True)
     return [
         keras.callbacks.TerminateOnNaN(),
         keras.callbacks.LearningRateScheduler(StepDecay(config.lr, config.lr_milestones, config.lr_divisor)),
-        keras.callbacks.ModelCheckpoint(checkpoints / "last.weights.h5", save_weights_only=True),
         keras.callbacks.ModelCheckpoint(
             checkpoints / "best.weights.h5", save_weights_only=True, save_best_only=True, monitor="val_loss"
         ),
-        keras.callbacks.CSVLogger(output_dir / "training_log.csv"),
+        keras.callbacks.CSVLogger(output_dir / "training_log.csv", append=resuming),
         keras.callbacks.TensorBoard(log_dir=output_dir / "logs"),
     ]
 

@@ -48,6 +48,8 @@ class PretrainingConfig:
             (machines listed in ``TF_CONFIG``; only the chief writes artefacts).
         mixed_precision: Compute in float16 with float32 weights (``mixed_float16``) on a
             GPU; scores and loss stay float32.
+        backup_every_steps: Steps between mid-epoch backups; None backs up at epoch ends.
+        restart: Discard a backup in ``output_dir`` and start over.
     """
 
     data_dir: pathlib.Path = pathlib.Path("~/Data/tfrecords")
@@ -74,6 +76,8 @@ class PretrainingConfig:
     output_dir: pathlib.Path = pathlib.Path("outputs")
     distribute: str = "none"
     mixed_precision: bool = False
+    backup_every_steps: int | None = None
+    restart: bool = False
 
 
 @dataclasses.dataclass
@@ -124,7 +128,7 @@ def resolve(config: PretrainingConfig) -> ResolvedPretraining:
         value = getattr(config, name)
         if value < lowest:
             raise PretrainingConfigError(f"--{name.replace('_', '-')} must be at least {lowest}, got {value}")
-    for name in ("pred_steps", "dim_z", "dim_c", "steps_per_epoch", "val_steps"):
+    for name in ("pred_steps", "dim_z", "dim_c", "steps_per_epoch", "val_steps", "backup_every_steps"):
         value = getattr(config, name)
         if value is not None and value < 1:
             raise PretrainingConfigError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
