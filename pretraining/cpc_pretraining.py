@@ -32,6 +32,7 @@ from models.ar_model import ar_model
 from models.context_model import context_model
 from models.cpc_model import CPCModel
 from models.genc_model import genc_model
+from pretraining.accuracy_health import AccuracyHealth
 from pretraining.distribution import is_chief, make_strategy
 from pretraining.pretraining_config import ResolvedPretraining
 from pretraining.step_decay import StepDecay
@@ -131,7 +132,8 @@ def pretrain(
     backup = TrainingBackup(
         output_dir / "backup", _resumable(settings), steps_per_epoch, config.backup_every_steps, start
     )
-    callbacks = [backup, *_callbacks(config, output_dir, resuming=start != TrainingPosition())]
+    health = AccuracyHealth(resolved.pred_steps, 1 / (config.num_neg + 1))
+    callbacks = [backup, health, *_callbacks(config, output_dir, resuming=start != TrainingPosition())]
     fit = functools.partial(
         model.fit,
         train_windows,
