@@ -16,10 +16,15 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-test: $(VENV)/.installed
+# The tests also exercise the optional trackers (--mlflow, --azureml), so they install those too.
+$(VENV)/.installed-trackers: $(VENV)/.installed requirements-mlflow.txt requirements-azureml.txt
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-mlflow.txt -r requirements-azureml.txt
+	touch $@
+
+test: $(VENV)/.installed-trackers
 	$(PY) -m pytest
 
-test-fast: $(VENV)/.installed
+test-fast: $(VENV)/.installed-trackers
 	$(PY) -m pytest -m "not slow"
 
 # The demo trains for about a minute on 2 cores: batches of 32 (the demo dev split has 32

@@ -12,6 +12,7 @@ import sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from pretraining.pretraining_config import PretrainingConfig, PretrainingConfigError, resolve  # noqa: E402
+from tracking.tracking_options import TrackingOptions, add_tracking_arguments  # noqa: E402
 
 _DEFAULTS = PretrainingConfig()
 
@@ -79,6 +80,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--restart", action="store_true", help="discard a backup in --output-dir and start over")
     parser.add_argument("--output-dir", type=pathlib.Path, default=_DEFAULTS.output_dir,
                         help="where genc.h5, gar.keras, metrics.json, plots, logs and checkpoints go")
+    add_tracking_arguments(parser.add_argument_group("experiment tracking (TensorBoard and run.json always)"))
     return parser.parse_args(argv)
 
 
@@ -91,6 +93,9 @@ def _int_list(text: str) -> tuple[int, ...]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    tracking = TrackingOptions.from_args(args)
+    for name in ("mlflow", "mlflow_experiment", "azureml"):
+        delattr(args, name)
     config = PretrainingConfig(**vars(args))
     try:
         resolved = resolve(config)
@@ -109,20 +114,19 @@ def main(argv: list[str] | None = None) -> int:
         print("error: --mixed-precision needs a GPU and none is visible (float16 is slower on CPU)", file=sys.stderr)
         return 2
 
-    from pretraining.cpc_pretraining import TrainingDivergedError, TrainingInterrupted, accuracy_table, pretrain
+    from pretraining.cpc_pretraining import TrainingDivergedError, TrainingInterrupted, accuracy_table
+    from pretraining.tracked_pretraining import tracked_pretrain
     from pretraining.training_backup import BackupMismatchError
+    from tracking.tracking_error import TrackingError
 
     try:
-        result = pretrain(resolved)
-    except BackupMismatchError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except TrainingDivergedError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+        result = tracked_pretrain(resolved, tracking)
     except TrainingInterrupted as interruption:
         print(f"\n{interruption}", file=sys.stderr)
         return 128 + interruption.signum
+    except (BackupMismatchError, TrackingError, TrainingDivergedError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1 if isinstance(error, TrainingDivergedError) else 2
     metrics = result.metrics
     print(f"\nprediction accuracy after {metrics['epochs']} epochs ({metrics['steps']} steps, "
           f"{metrics['wall_seconds']:.0f} s; chance {metrics['chance_accuracy']:.3f}):")

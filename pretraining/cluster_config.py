@@ -30,3 +30,19 @@ def check_cluster_config(mode: str) -> None:
         raise DistributionError("TF_CONFIG must be JSON with 'cluster' and 'task': {'type', 'index'}") from None
     if not isinstance(workers, dict) or not workers:
         raise DistributionError("TF_CONFIG's 'cluster' lists no tasks")
+
+
+def is_chief_task() -> bool:
+    """Whether this process writes a run's artefacts, read off ``TF_CONFIG`` without TensorFlow.
+
+    True without ``TF_CONFIG``, for the ``chief`` task, and for worker 0 of a cluster that
+    lists no chief, as ``tf.distribute`` decides.
+    """
+    text = os.environ.get("TF_CONFIG")
+    if not text:
+        return True
+    cluster_config = json.loads(text)
+    task = cluster_config.get("task", {})
+    if task.get("type") == "chief":
+        return True
+    return task.get("type") == "worker" and int(task.get("index", 0)) == 0 and "chief" not in cluster_config.get("cluster", {})

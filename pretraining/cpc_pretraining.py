@@ -38,6 +38,7 @@ from pretraining.pretraining_config import ResolvedPretraining
 from pretraining.step_decay import StepDecay
 from pretraining.training_backup import TrainingBackup, TrainingPosition, read_backup, restore
 from pretraining.training_plots import plot_loss, plot_prediction_accuracy
+from tracking.prediction_accuracy_image import PredictionAccuracyImage
 
 
 class TrainingDivergedError(RuntimeError):
@@ -63,6 +64,7 @@ def pretrain(
     resolved: ResolvedPretraining,
     verbose: int | str = "auto",
     strategy: tf.distribute.Strategy | None = None,
+    extra_callbacks: list[keras.callbacks.Callback] = (),
 ) -> PretrainingResult:
     """Trains encoder and GRU with the CPC loss and saves the artefacts.
 
@@ -81,6 +83,7 @@ def pretrain(
         strategy: The ``tf.distribute`` strategy; by default the one of ``config.distribute``.
             Under several workers only the chief writes into ``output_dir``; every worker
             resumes from the chief's backup (``output_dir`` must be shared).
+        extra_callbacks: More Keras callbacks, e.g. experiment trackers (chief only).
 
     Raises:
         TrainingDivergedError: The loss became NaN; the last good backup is kept.
@@ -133,7 +136,12 @@ def pretrain(
         output_dir / "backup", _resumable(settings), steps_per_epoch, config.backup_every_steps, start
     )
     health = AccuracyHealth(resolved.pred_steps, 1 / (config.num_neg + 1))
-    callbacks = [backup, health, *_callbacks(config, output_dir, resuming=start != TrainingPosition())]
+    resuming = start != TrainingPosition()
+    figure = PredictionAccuracyImage(
+        output_dir / "logs", resolved.pred_steps, 1 / (config.num_neg + 1),
+        initial_history=_epoch_history(output_dir / "training_log.csv") if resuming and chief else None,
+    )
+    callbacks = [backup, health, *_callbacks(config, output_dir, resuming), figure, *(extra_callbacks if chief else ())]
     fit = functools.partial(
         model.fit,
         train_windows,

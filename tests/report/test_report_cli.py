@@ -1,0 +1,33 @@
+"""``python -m report``: both files written and their paths printed; a bad folder is one line and exit 2."""
+
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+
+
+def _report(*args):
+    return subprocess.run([sys.executable, "-m", "report", *map(str, args)], cwd=REPO, capture_output=True, text=True)
+
+
+def test_writes_both_files_and_prints_their_paths(outputs_factory):
+    outputs = outputs_factory("pretraining", "figures")
+    result = _report(outputs)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [str(outputs / "report.md"), str(outputs / "report.html")]
+    assert (outputs / "report.md").read_text().startswith("# CPC results\n")
+    assert (outputs / "report.html").read_text().startswith("<!DOCTYPE html>")
+    assert sorted(path.name for path in outputs.iterdir() if path.name.startswith(".")) == []
+
+
+@pytest.mark.parametrize("make, message", [(False, "no such folder"), (True, "no outputs to report")])
+def test_a_missing_or_empty_folder_is_one_line_and_exit_2(tmp_path, make, message):
+    folder = tmp_path / "outputs"
+    if make:
+        folder.mkdir()
+    result = _report(folder)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"error: {folder}: {message}") and result.stderr.count("\n") == 1

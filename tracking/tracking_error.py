@@ -1,0 +1,9 @@
+"""Errors of run records and trackers, each described in one line."""
+
+
+class TrackingError(ValueError):
+    """A run record or tracker that cannot be used as asked, described in one line."""
+
+
+class MissingTrackerPackageError(TrackingError):
+    """The optional package a tracker needs is not installed; the message names its requirements file."""
