@@ -36,6 +36,12 @@ demo: $(VENV)/.installed
 	$(PY) tfrecords.py dev-clean --librispeech-dir $(DEMO_DIR)/LibriSpeech
 	$(PY) train.py --data-dir $(DEMO_DIR)/tfrecords --batch-size 32 --epochs 8 --steps-per-epoch 50 \
 		--lr-milestones 5,7 --output-dir $(DEMO_OUTPUT)
+	$(PY) -m probes phone --tfrecords $(DEMO_DIR)/tfrecords/train-clean-100 --alignments $(DEMO_DIR)/LibriSpeech/alignments \
+		--model $(DEMO_OUTPUT)/gar.keras --output-dir $(DEMO_OUTPUT)/probes \
+		--epochs 10 --supervised-epochs 2 --batch-size 8 --supervised-learning-rate 3e-3
+	$(PY) -m probes speaker --tfrecords $(DEMO_DIR)/tfrecords/train-clean-100 --alignments $(DEMO_DIR)/LibriSpeech/alignments \
+		--model $(DEMO_OUTPUT)/gar.keras --output-dir $(DEMO_OUTPUT)/probes \
+		--epochs 10 --supervised-epochs 2 --batch-size 8 --supervised-learning-rate 3e-3
 
 clean-demo:
 	rm -rf $(DEMO_DIR)

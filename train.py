@@ -80,7 +80,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--restart", action="store_true", help="discard a backup in --output-dir and start over")
     parser.add_argument("--output-dir", type=pathlib.Path, default=_DEFAULTS.output_dir,
                         help="where genc.h5, gar.keras, metrics.json, plots, logs and checkpoints go")
-    add_tracking_arguments(parser.add_argument_group("experiment tracking (TensorBoard and run.json always)"))
+    add_tracking_arguments(parser)
     return parser.parse_args(argv)
 
 

@@ -1,10 +1,12 @@
 """A pretraining run with its run record and experiment trackers around it."""
 
+import pathlib
+
 from librispeech.manifest import MANIFEST_NAME
 from pretraining.cluster_config import is_chief_task
-from pretraining.cpc_pretraining import PretrainingResult, TrainingInterrupted, pretrain, run_settings
+from pretraining.cpc_pretraining import PretrainingResult, pretrain, run_settings
 from pretraining.pretraining_config import ResolvedPretraining
-from tracking.run_record import RunRecord
+from tracking.tracked_run import tracked_run
 from tracking.tracker_callback import TrackerCallback
 from tracking.tracking_options import TrackingOptions
 
@@ -12,10 +14,7 @@ LOGGED_OUTPUTS = ("genc.h5", "gar.keras", "config.json", "metrics.json", "plots"
 
 
 def tracked_pretrain(resolved: ResolvedPretraining, tracking: TrackingOptions) -> PretrainingResult:
-    """Runs ``pretrain``, writing ``run.json`` and feeding the trackers; the chief only.
-
-    ``run.json`` ends as ``completed``, ``interrupted`` or ``failed`` (with the error), and
-    so do the trackers' runs.
+    """Runs ``pretrain`` with ``run.json`` and the trackers; other workers than the chief just train.
 
     Raises:
         TrackingError: A tracker cannot be opened (e.g. its package is not installed).
@@ -24,26 +23,14 @@ def tracked_pretrain(resolved: ResolvedPretraining, tracking: TrackingOptions) -
     if not is_chief_task():
         return pretrain(resolved)
     config = resolved.config
+    output_dir = pathlib.Path(config.output_dir)
     settings = run_settings(resolved)
-    record = RunRecord.start(
-        config.output_dir,
-        settings,
-        manifests=[resolved.train_dir / MANIFEST_NAME, resolved.val_dir / MANIFEST_NAME],
-        seeds={"seed": config.seed},
-    )
-    try:
-        trackers = tracking.open("pretraining", config.output_dir, settings, record.tags)
-    except Exception as error:
-        record.finish("failed", {"error": str(error)})
-        raise
-    try:
+    manifests = [resolved.train_dir / MANIFEST_NAME, resolved.val_dir / MANIFEST_NAME]
+    with tracked_run(output_dir, "pretraining", settings, tracking, output_dir, manifests, {"seed": config.seed}) as (
+        record,
+        trackers,
+    ):
         result = pretrain(resolved, extra_callbacks=[TrackerCallback(trackers)] if trackers else [])
-    except BaseException as error:
-        status = "interrupted" if isinstance(error, (TrainingInterrupted, KeyboardInterrupt)) else "failed"
-        record.finish(status, {"error": str(error) or type(error).__name__})
-        trackers.finish(status)
-        raise
-    record.finish("completed", {"metrics": result.metrics})
-    trackers.log_outputs(config.output_dir, list(LOGGED_OUTPUTS))
-    trackers.finish("completed")
+        record.finish("completed", {"metrics": result.metrics})
+        trackers.log_outputs(output_dir, list(LOGGED_OUTPUTS))
     return result

@@ -1,0 +1,161 @@
+"""Command line: ``python -m probes {phone,speaker} [flags]``.
+
+    python -m probes phone --tfrecords ~/Data/tfrecords/train-clean-100 --alignments ~/Data/LibriSpeech/alignments
+    python -m probes speaker --features z --encoder outputs/genc.h5 --rows cpc,mfcc
+"""
+
+import argparse
+import os
+import pathlib
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from librispeech.corpus_error import CorpusError  # noqa: E402
+from probes.probe_config import ROW_NAMES, ProbeConfig, check_config  # noqa: E402
+from probes.probe_error import ProbeError  # noqa: E402
+from tracking.tracking_options import TrackingOptions, add_tracking_arguments  # noqa: E402
+
+_DEFAULTS = ProbeConfig()
+
+
+class _OneLineErrorParser(argparse.ArgumentParser):
+    """Reports bad flags as a single ``error: ...`` line, like other user errors."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {message}\n")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    shared = argparse.ArgumentParser(add_help=False)
+    data = shared.add_argument_group("data")
+    data.add_argument("--tfrecords", type=pathlib.Path, default=_DEFAULTS.tfrecords_dir, dest="tfrecords_dir",
+                      metavar="DIR",
+                      help="converted split (tfrecords.py) holding every utterance of both split files "
+                      "(default: %(default)s)")
+    data.add_argument("--alignments", type=pathlib.Path, default=_DEFAULTS.alignments_dir, dest="alignments_dir",
+                      metavar="DIR",
+                      help="folder of converted_aligned_phones.txt, train_split.txt, test_split.txt and optionally "
+                      "phones.txt (the speaker probe reads only the split files) (default: %(default)s)")
+    model = shared.add_argument_group("features")
+    model.add_argument("--model", type=pathlib.Path, default=_DEFAULTS.model, metavar="FILE",
+                       help="gar.keras from train.py: audio -> c_t, the encoder nested in it (default: %(default)s)")
+    model.add_argument("--features", choices=("c", "z"), default=_DEFAULTS.features,
+                       help="probe the context c_t (speaker: a window's last one) or the encoder's z_t (speaker: "
+                       "mean over the window); z_t comes from the encoder inside --model unless --encoder is given "
+                       "(default: %(default)s)")
+    model.add_argument("--encoder", type=pathlib.Path, default=None, metavar="FILE",
+                       help="genc.h5 to take z_t from instead of the encoder inside --model (needs --features z)")
+    model.add_argument("--rows", type=_row_list, default=_DEFAULTS.rows, metavar="ROW,...",
+                       help="comma-separated rows of the table: cpc (frozen model features), random (same network, "
+                       "random init, frozen), mfcc (39 MFCC), logmel (40 log-mel), supervised (same network trained "
+                       f"end to end on the labels) (default: {','.join(ROW_NAMES)})")
+    training = shared.add_argument_group("training")
+    training.add_argument("--epochs", type=int, default=_DEFAULTS.epochs,
+                          help="passes over the training examples of the linear heads on frozen features "
+                          "(default: %(default)s)")
+    training.add_argument("--batch-size", type=int, default=_DEFAULTS.batch_size,
+                          help="windows per batch: speaker heads and the supervised row (default: %(default)s)")
+    training.add_argument("--frame-batch-size", type=int, default=_DEFAULTS.frame_batch_size,
+                          help="frames per batch of the phone probe's linear heads (default: %(default)s)")
+    training.add_argument("--learning-rate", type=float, default=_DEFAULTS.learning_rate,
+                          help="Adam's learning rate of the linear heads on frozen features (default: %(default)s)")
+    training.add_argument("--supervised-epochs", type=int, default=None,
+                          help="passes over the training windows of the supervised row, which trains the whole "
+                          "network (default: --epochs)")
+    training.add_argument("--supervised-learning-rate", type=float, default=_DEFAULTS.supervised_learning_rate,
+                          help="Adam's learning rate of the supervised row (default: %(default)s)")
+    training.add_argument("--window", type=int, default=_DEFAULTS.window,
+                          help="samples per window: the speaker probe's examples, the supervised phone row's "
+                          "training crops (default: %(default)s, 1.28 s)")
+    training.add_argument("--seed", type=int, default=_DEFAULTS.seed,
+                          help="seed of weights and shuffling; every row starts from it (default: %(default)s)")
+    shared.add_argument("--output-dir", type=pathlib.Path, default=_DEFAULTS.output_dir, metavar="DIR",
+                        help="results go to its phone/ or speaker/ subfolder (default: %(default)s)")
+    shared.add_argument("--quiet", action="store_true", help="no progress bars")
+    add_tracking_arguments(shared)
+
+    parser = _OneLineErrorParser(
+        prog="python -m probes",
+        description="Linear probes of frozen speech features on LibriSpeech, the CPC paper's protocol: a linear "
+        "softmax on frozen features, trained on train_split.txt and scored on test_split.txt, for CPC features, "
+        "the same network randomly initialised, MFCCs, log-mels, and the network trained end to end.",
+    )
+    tasks = parser.add_subparsers(dest="task", required=True, metavar="TASK")
+    tasks.add_parser(
+        "phone", parents=[shared], help="phone classification per frame",
+        description="Classify the phone of every frame (the 10 ms label at the frame's centre) with a linear "
+        "softmax; report frame accuracy per row, a bar chart and confusion matrices.",
+    )
+    tasks.add_parser(
+        "speaker", parents=[shared], help="speaker classification per window",
+        description="Classify the speaker of every 1.28 s window with a linear softmax on one vector per window; "
+        "the classes are all speakers of the split files; report window accuracy per row and a bar chart.",
+    )
+    return parser
+
+
+def _row_list(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Runs the command line.
+
+    Args:
+        argv: Arguments after ``python -m probes``; None reads sys.argv.
+
+    Returns:
+        The exit status: 0 on success, 2 for a bad flag, label file, model or data, 1 when the
+        results cannot be written (e.g. a full disk), 130 when interrupted.
+    """
+    parsed = _build_parser().parse_args(argv)
+    tracking = TrackingOptions.from_args(parsed)
+    arguments = {name: value for name, value in vars(parsed).items() if name not in ("mlflow", "mlflow_experiment", "azureml")}
+    show_progress = not arguments.pop("quiet")
+    config = ProbeConfig(**arguments, show_progress=show_progress)
+    try:
+        check_config(config)
+    except ProbeError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+    # TensorFlow loads only once the flags are known to be good.
+    from probes.phone_probe import run_phone_probe
+    from probes.probe_report import results_table, write_report
+    from probes.speaker_probe import run_speaker_probe
+
+    from librispeech.manifest import MANIFEST_NAME
+    from tracking.tracked_run import tracked_run
+    from tracking.tracking_error import TrackingError
+
+    run = run_phone_probe if config.task == "phone" else run_speaker_probe
+    settings = {name: value for name, value in vars(config).items()}
+    manifest = pathlib.Path(config.tfrecords_dir).expanduser() / MANIFEST_NAME
+    try:
+        with tracked_run(config.task_dir, f"probe-{config.task}", settings, tracking, config.output_dir,
+                         [manifest] if manifest.is_file() else [], {"seed": config.seed}) as (record, trackers):
+            results = run(config)
+            written = write_report(results, config.task_dir)
+            accuracies = {f"{row.name}/{split}": getattr(row, split) for row in results.rows for split in ("train_acc", "test_acc")}
+            record.finish("completed", {"accuracy": accuracies})
+            trackers.log_metrics(accuracies)
+            trackers.log_outputs(config.task_dir, [path.name for path in written] + ["run.json"])
+    except (ProbeError, CorpusError, TrackingError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: no result was written", file=sys.stderr)
+        return 130
+    except OSError as error:
+        print(f"error: cannot write the results to {config.task_dir} ({error.strerror or error})", file=sys.stderr)
+        return 1
+    print(f"\n{config.task} classification, linear probe ({config.task_dir}):")
+    print(results_table(results))
+    print(f"majority class: {results.majority_test_acc:.1%} of the test "
+          f"{'frames' if config.task == 'phone' else 'windows'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

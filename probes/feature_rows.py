@@ -1,0 +1,159 @@
+"""The rows of a probe table: which network turns audio into features, and how it is probed."""
+
+import dataclasses
+import pathlib
+import zipfile
+
+import keras
+
+from frontends.log_mel_spectrogram import LogMelSpectrogram
+from frontends.mfcc import Mfcc
+from probes.frame_mapping import FrameGeometry, FrameMappingError, encoder_frame_geometry, frontend_frame_geometry
+from probes.probe_config import MODEL_ROWS, ProbeConfig, ProbeConfigError
+
+# The usual speech front-end framing: 25 ms windows every 10 ms at 16 kHz.
+_FRONTEND_FRAME_LENGTH = 400
+_FRONTEND_FRAME_STEP = 160
+
+
+@dataclasses.dataclass
+class FeatureRow:
+    """One row of a probe table.
+
+    Attributes:
+        name: The row's name: ``cpc``, ``random``, ``mfcc``, ``logmel`` or ``supervised``.
+        description: What the features are, for the results table.
+        network: Maps audio ``(batch, samples)`` to features ``(batch, frames, feature_dim)``.
+        geometry: Where its frames sit in the audio, to place the 10 ms phone labels.
+        pooling: How the speaker probe turns a window's frames into one vector: ``"last"``
+            frame (c_t has seen the whole window) or ``"mean"``.
+        trainable: False: a linear head is trained on the frozen features. True: the network is
+            trained end to end with the head (the supervised row).
+        feature_dim: Features per frame.
+    """
+
+    name: str
+    description: str
+    network: keras.Layer
+    geometry: FrameGeometry
+    pooling: str
+    trainable: bool
+    feature_dim: int
+
+
+def build_rows(config: ProbeConfig) -> list[FeatureRow]:
+    """Builds the rows of ``config.rows``, in that order.
+
+    The ``random`` and ``supervised`` rows copy the architecture of the CPC network (c_t, or
+    z_t with ``features="z"``) with weights drawn fresh from ``config.seed``.
+
+    Raises:
+        ProbeConfigError: The model file cannot be loaded or is not what the features need.
+    """
+    network = geometry = feature_dim = None
+    if config.needs_model:
+        network, geometry = load_feature_network(config)
+        feature_dim = network.outputs[0].shape[-1]
+    pooling = "last" if config.features == "c" else "mean"
+    source = f"{'c_t' if config.features == 'c' else 'z_t'} of {config.model_path()}"
+    descriptions = {
+        "cpc": source,
+        "random": f"{source}, random init, frozen",
+        "supervised": f"{source}, trained end to end on the labels",
+    }
+    rows = []
+    for name in config.rows:
+        if name in MODEL_ROWS:
+            copy = network if name == "cpc" else _fresh_copy(network, config.seed)
+            trainable = name == "supervised"
+            rows.append(FeatureRow(name, descriptions[name], copy, geometry, pooling, trainable, feature_dim))
+        elif name == "mfcc":
+            mfcc = Mfcc(_FRONTEND_FRAME_LENGTH, _FRONTEND_FRAME_STEP, name="mfcc")
+            rows.append(FeatureRow(name, "13 MFCC + deltas + delta-deltas, 25 ms / 10 ms", mfcc,
+                                   frontend_frame_geometry(mfcc), "mean", False, mfcc.feature_dim))
+        else:
+            log_mel = LogMelSpectrogram(_FRONTEND_FRAME_LENGTH, _FRONTEND_FRAME_STEP, num_mel_bins=40, name="logmel")
+            rows.append(FeatureRow(name, "40 log-mel bands, 25 ms / 10 ms", log_mel,
+                                   frontend_frame_geometry(log_mel), "mean", False, log_mel.num_mel_bins))
+    return rows
+
+
+def _fresh_copy(network: keras.Model, seed: int) -> keras.Model:
+    """The same architecture with new weights, the same for every call with one seed."""
+    keras.utils.set_random_seed(seed)
+    # Cloning rebuilds every layer from its config, so the initialisers draw new weights.
+    return keras.models.clone_model(network)
+
+
+def check_window(rows: list[FeatureRow], window: int) -> None:
+    """Checks that a window of ``window`` samples holds a whole frame of every row.
+
+    Raises:
+        ProbeConfigError: The window is shorter than a row's receptive field.
+    """
+    for row in rows:
+        if window < row.geometry.receptive_field:
+            raise ProbeConfigError(
+                f"--window {window} is shorter than the receptive field of the {row.name} row "
+                f"({row.geometry.receptive_field} samples)"
+            )
+
+
+def load_feature_network(config: ProbeConfig) -> tuple[keras.Model, FrameGeometry]:
+    """Loads the network whose features the cpc row probes, with its frame geometry.
+
+    With ``features="c"``: ``config.model`` (audio → c_t), placed on the frames of the encoder
+    nested in it. With ``features="z"``: ``config.encoder`` if given, else ``config.model``
+    if it is itself an encoder, else the encoder nested in it.
+
+    Raises:
+        ProbeConfigError: The file does not load, does not map audio ``(batch, samples)`` to
+            ``(batch, frames, features)``, or holds no convolutional encoder.
+    """
+    path = config.model_path()
+    flag = "--encoder" if config.encoder is not None else "--model"
+    model = _load(path, flag)
+    if config.features == "z":
+        try:
+            return model, encoder_frame_geometry(model)
+        except FrameMappingError:
+            return _nested_encoder(model, path, flag)
+    try:
+        encoder_frame_geometry(model)
+    except FrameMappingError:
+        _, geometry = _nested_encoder(model, path, flag)
+        return model, geometry
+    raise ProbeConfigError(
+        f"{flag} {path}: an encoder alone (audio → z_t); probe it with --features z, or give gar.keras for c_t"
+    )
+
+
+def _load(path: pathlib.Path, flag: str) -> keras.Model:
+    if path.suffix == ".keras" and not zipfile.is_zipfile(path):
+        raise ProbeConfigError(f"{flag} {path}: cannot load a Keras model (not a .keras zip archive)")
+    try:
+        model = keras.models.load_model(path, compile=False)
+    except Exception as error:  # Keras raises many kinds for a file that is not a model.
+        detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ProbeConfigError(f"{flag} {path}: cannot load a Keras model ({detail})") from None
+    if len(model.inputs) != 1 or len(model.outputs) != 1:
+        raise ProbeConfigError(f"{flag} {path}: expected one input (audio) and one output (features)")
+    if len(model.inputs[0].shape) != 2 or len(model.outputs[0].shape) != 3:
+        raise ProbeConfigError(
+            f"{flag} {path}: maps rank {len(model.inputs[0].shape)} to rank {len(model.outputs[0].shape)}; "
+            "expected audio (batch, samples) to features (batch, frames, features)"
+        )
+    return model
+
+
+def _nested_encoder(model: keras.Model, path: pathlib.Path, flag: str) -> tuple[keras.Model, FrameGeometry]:
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            try:
+                return layer, encoder_frame_geometry(layer)
+            except FrameMappingError:
+                continue
+    raise ProbeConfigError(
+        f"{flag} {path}: holds no convolutional encoder (audio → z_t) to place its frames; "
+        "expected train.py's gar.keras"
+    )
