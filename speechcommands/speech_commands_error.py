@@ -1,0 +1,9 @@
+"""The error raised for a folder that cannot be read as Speech Commands."""
+
+
+class SpeechCommandsError(ValueError):
+    """A user-facing problem with a Speech Commands folder, described in one line.
+
+    The message names the folder, file or word and the problem, so that a
+    command-line tool can print it as is and exit with status 2.
+    """
