@@ -1,0 +1,190 @@
+"""Running a trained CPC model over a folder of audio files, one `.npy` of features per file.
+
+Files are grouped by length into batches, padded with zeros at the END to the longest
+one, and each output is trimmed to its own file's frame count. The padding cannot change
+the kept frames: the encoder's convolutions are causal (frame `j` reads samples up to
+`(j + 1) * hop - 1` for the presets, never later) and the GRU runs forwards, so a frame and
+its context depend on earlier samples only; `CpcModelFile.load` refuses any model for
+which that is not so. The trimmed output is therefore the model's output for the file
+alone, up to float rounding.
+
+Reading the next batch (decoding, checking, normalising) overlaps with running the
+model on the current one.
+"""
+
+import concurrent.futures
+import os
+import pathlib
+import time
+
+import numpy as np
+import soundfile
+import tensorflow as tf
+import tqdm
+
+from extract.audio_source import AudioSource
+from extract.extraction_config import ExtractionConfig
+from extract.extraction_error import ExtractionError
+from extract.extraction_summary import ExtractionSummary
+from librispeech.audio_file import SAMPLE_RATE, read_pcm16
+from librispeech.corpus_error import CorpusError
+from streaming.cpc_model_file import CpcModelFile
+
+
+def extract_features(config: ExtractionConfig) -> ExtractionSummary:
+    """Writes the features of every audio file under `config.audio_dir`.
+
+    Each file is normalised as in training (its mean removed, divided by its peak),
+    then `(frames, dim)` float32 features go to the same relative path under
+    `config.output_dir` with the suffix `.npy`, written under a temporary name and
+    renamed when complete.
+
+    Args:
+        config: Folders, model, features and batching.
+
+    Returns:
+        The `ExtractionSummary` (files, frames, audio and wall seconds).
+
+    Raises:
+        ExtractionError: Missing folder, no audio file, two files with the same output
+            (`a.flac` and `a.wav`), or an unreadable, corrupt, empty, non-16 kHz or
+            non-mono file.
+        CpcModelError: The model file is missing or not a causal audio → features model.
+    """
+    files = list_audio_files(config)
+    model_file = CpcModelFile.load(config.model)
+    features = config.features or model_file.default_features()
+    network = model_file.network(features)
+    spec = model_file.spec
+    run = tf.function(
+        lambda audio: network(audio, training=False), input_signature=[tf.TensorSpec((None, None), tf.float32)]
+    )
+    batches = _batches(files, config.batch_size, int(config.max_batch_seconds * SAMPLE_RATE))
+    total_samples = sum(audio_file.samples for audio_file in files)
+    frames_written, done_samples = 0, 0
+    start = time.perf_counter()
+    with (
+        concurrent.futures.ThreadPoolExecutor(max_workers=1) as reader,
+        tqdm.tqdm(total=len(files), unit="file", desc="extracting", disable=not config.show_progress) as progress,
+    ):
+        upcoming = reader.submit(_read_batch, batches[0])
+        for number, batch in enumerate(batches):
+            audio = upcoming.result()
+            if number + 1 < len(batches):
+                upcoming = reader.submit(_read_batch, batches[number + 1])
+            outputs = run(audio).numpy()
+            for audio_file, output in zip(batch, outputs):
+                frames = spec.num_frames(audio_file.samples)
+                _write_npy(audio_file.output, output[:frames])
+                frames_written += frames
+            done_samples += sum(audio_file.samples for audio_file in batch)
+            progress.update(len(batch))
+            elapsed = time.perf_counter() - start
+            progress.set_postfix_str(f"{done_samples / SAMPLE_RATE / elapsed:.0f}x real time", refresh=False)
+    return ExtractionSummary(
+        output_dir=config.output_dir,
+        files=len(files),
+        frames=frames_written,
+        features=features,
+        dim=model_file.dim(features),
+        audio_seconds=total_samples / SAMPLE_RATE,
+        wall_seconds=time.perf_counter() - start,
+    )
+
+
+def list_audio_files(config: ExtractionConfig) -> list[AudioSource]:
+    """The audio files under `config.audio_dir` with their outputs and lengths, in path order.
+
+    Only file headers are read here, so that an unreadable file stops the run before
+    any work.
+
+    Raises:
+        ExtractionError: See `extract_features`.
+    """
+    audio_dir = config.audio_dir
+    if not audio_dir.is_dir():
+        raise ExtractionError(f"{audio_dir}: no such folder")
+    if config.output_dir.exists() and not config.output_dir.is_dir():
+        raise ExtractionError(f"{config.output_dir}: exists and is not a folder")
+    suffixes = {f".{extension}" for extension in config.extensions}
+    paths = sorted(path for path in _walk(audio_dir) if path.suffix.lower() in suffixes and path.is_file())
+    if not paths:
+        listed = ", ".join(f".{extension}" for extension in config.extensions)
+        raise ExtractionError(f"{audio_dir}: no audio files ({listed}) in it or its subfolders")
+    files, sources = [], {}
+    for path in paths:
+        output = config.output_dir / path.relative_to(audio_dir).with_suffix(".npy")
+        if output in sources:
+            raise ExtractionError(f"{path}: its features would overwrite those of {sources[output]} ({output})")
+        sources[output] = path
+        files.append(AudioSource(path, output, _header_samples(path)))
+    return files
+
+
+def normalize_like_training(samples: np.ndarray) -> np.ndarray:
+    """Removes the mean and divides by the peak, as pretraining does to every utterance.
+
+    Args:
+        samples: `(samples,)` int16.
+
+    Returns:
+        `(samples,)` float32, zero mean, peak absolute value 1 (a silent file stays 0).
+    """
+    dc_offset = float(samples.mean(dtype=np.float64))
+    peak = max(float(samples.max()) - dc_offset, dc_offset - float(samples.min()))
+    return (samples.astype(np.float32) - np.float32(dc_offset)) / np.float32(max(peak, 1.0))
+
+
+def _walk(folder: pathlib.Path):
+    """Every file under `folder`, through symbolic links to folders too, but not round a loop of links."""
+    for root, subfolders, names in os.walk(folder, followlinks=True):
+        root = pathlib.Path(root)
+        real = os.path.realpath(root)
+        if root != folder and any(os.path.realpath(parent) == real for parent in root.parents):
+            subfolders.clear()
+            continue
+        yield from (root / name for name in names)
+
+
+def _header_samples(path: pathlib.Path) -> int:
+    try:
+        return soundfile.info(str(path)).frames
+    except (soundfile.LibsndfileError, RuntimeError, EOFError) as error:
+        detail = getattr(error, "error_string", None) or str(error)
+        raise ExtractionError(f"{path}: unreadable or corrupt audio ({detail})") from None
+
+
+def _batches(files: list[AudioSource], batch_size: int, max_batch_samples: int) -> list[list[AudioSource]]:
+    """Files in batches of similar lengths, so that little of each batch is padding."""
+    batches, current = [], []
+    for audio_file in sorted(files, key=lambda audio_file: (audio_file.samples, audio_file.path)):
+        # Sorted by length, so the file being added is the longest: it sets the padded size.
+        if current and (len(current) == batch_size or (len(current) + 1) * audio_file.samples > max_batch_samples):
+            batches.append(current)
+            current = []
+        current.append(audio_file)
+    if current:
+        batches.append(current)
+    return batches
+
+
+def _read_batch(batch: list[AudioSource]) -> np.ndarray:
+    """The batch's normalised audio, `(files, longest)` float32, zero-padded at the end."""
+    waveforms = []
+    for audio_file in batch:
+        try:
+            waveforms.append(normalize_like_training(read_pcm16(audio_file.path)))
+        except CorpusError as error:
+            raise ExtractionError(str(error)) from None
+    audio = np.zeros((len(waveforms), max(len(waveform) for waveform in waveforms)), np.float32)
+    for row, waveform in zip(audio, waveforms):
+        row[: len(waveform)] = waveform
+    return audio
+
+
+def _write_npy(path: pathlib.Path, features: np.ndarray) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    with open(temporary, "wb") as file:
+        np.save(file, features.astype(np.float32, copy=False))
+    os.replace(temporary, path)

@@ -1,0 +1,228 @@
+"""Loading a trained CPC model file and reading its causal structure off its layers."""
+
+import dataclasses
+import pathlib
+import re
+
+import keras
+import numpy as np
+
+from models.encoder_spec import ConvLayerSpec, EncoderSpec, EncoderSpecError
+from streaming.cpc_model_error import CpcModelError
+
+FEATURES = ("z", "c")
+"""Feature kinds: the encoder output z_t and the GRU context c_t."""
+
+_DECORATION = re.compile(r"\x1b\[[0-9;]*m|\{\{function_node [^}]*\}\}\s*")
+_CAUSALITY_TOLERANCE = 1e-4
+
+
+@dataclasses.dataclass(frozen=True)
+class CpcModelFile:
+    """A loaded `gar.keras` (encoder + GRU) or `genc.h5` / `genc.keras` (encoder alone).
+
+    Only models whose every frame depends on past samples alone are accepted: a chain of
+    `Conv1D` layers ("valid" or "causal"), each optionally after a `ZeroPadding1D` that
+    pads on the left only, optionally followed by a `GRU` running forwards. That is what
+    `train.py` writes, and what makes batching by end padding and streaming exact.
+
+    Attributes:
+        path: The model file.
+        model: The loaded model, audio `(batch, samples)` to `(batch, frames, features)`.
+        encoder: Its audio to z_t part (the model itself for an encoder file).
+        spec: The encoder's convolutions as an `EncoderSpec` (hop, receptive field,
+            frames per input length).
+        convolutions: The encoder's `Conv1D` layers, input side first.
+        activations: The name of each convolution's activation.
+        gru: The GRU computing c_t, None for an encoder file.
+    """
+
+    path: pathlib.Path
+    model: keras.Model
+    encoder: keras.Model
+    spec: EncoderSpec
+    convolutions: tuple[keras.layers.Conv1D, ...]
+    activations: tuple[str, ...]
+    gru: keras.layers.GRU | None
+
+    @classmethod
+    def load(cls, path: pathlib.Path | str) -> "CpcModelFile":
+        """Loads a model file and checks that it is a causal CPC feature extractor.
+
+        Args:
+            path: A `.keras` or `.h5` file written by `train.py` (or of the same form).
+
+        Returns:
+            The `CpcModelFile`.
+
+        Raises:
+            CpcModelError: The file is missing or not a loadable Keras model, does not map
+                audio `(batch, samples)` to `(batch, frames, features)`, holds a layer
+                other than those above, or its output is not causal.
+        """
+        path = pathlib.Path(path)
+        if not path.is_file():
+            raise CpcModelError(f"{path}: no such model file")
+        try:
+            model = keras.models.load_model(path, compile=False)
+        except Exception as error:  # noqa: BLE001  (Keras reports unreadable files with many types)
+            raise CpcModelError(f"{path}: not a loadable Keras model ({first_line(error)})") from None
+        return cls.from_model(model, path)
+
+    @classmethod
+    def from_model(cls, model: keras.Model, path: pathlib.Path | str = "model") -> "CpcModelFile":
+        """Reads and checks a model already in memory, like `load`.
+
+        Args:
+            model: The model, e.g. `context_model(encoder, ar)` or `genc_model(spec)`.
+            path: What error messages call it.
+
+        Returns:
+            The `CpcModelFile`.
+
+        Raises:
+            CpcModelError: See `load`.
+        """
+        path = pathlib.Path(path)
+        inputs, outputs = getattr(model, "inputs", None) or [], getattr(model, "outputs", None) or []
+        if len(inputs) != 1 or len(outputs) != 1:
+            raise CpcModelError(f"{path}: not an audio → features model (it needs one input and one output)")
+        in_shape, out_shape = tuple(inputs[0].shape), tuple(outputs[0].shape)
+        if len(in_shape) != 2 or len(out_shape) != 3 or in_shape[1] is not None:
+            raise CpcModelError(
+                f"{path}: not an audio → features model: it maps {_shape(in_shape)} to {_shape(out_shape)}, "
+                "expected (batch, samples) of any length to (batch, frames, features)"
+            )
+        convolutions, paddings, gru = _read_layers(path, model)
+        try:
+            spec = EncoderSpec(
+                layers=tuple(
+                    ConvLayerSpec(
+                        int(conv.kernel.shape[1]),
+                        conv.filters,
+                        conv.kernel_size[0],
+                        conv.strides[0],
+                        padding,
+                        conv.dilation_rate[0],
+                    )
+                    for conv, padding in zip(convolutions, paddings)
+                ),
+                dim_z=convolutions[-1].filters,
+            )
+        except EncoderSpecError as error:
+            raise CpcModelError(f"{path}: unusable encoder ({error})") from None
+        encoder = model if gru is None else _encoder_part(path, model, convolutions)
+        activations = tuple(keras.activations.serialize(conv.activation) for conv in convolutions)
+        loaded = cls(path, model, encoder, spec, tuple(convolutions), activations, gru)
+        loaded._check_causal()
+        return loaded
+
+    def network(self, features: str) -> keras.Model:
+        """The model computing `features` ("z" or "c") from audio.
+
+        Raises:
+            CpcModelError: "c" was asked of an encoder file, which has no GRU.
+        """
+        if features not in FEATURES:
+            raise CpcModelError(f"{self.path}: unknown features {features!r}, expected one of {', '.join(FEATURES)}")
+        if features == "c" and self.gru is None:
+            raise CpcModelError(f"{self.path}: an encoder without a GRU gives z only, not c (use features z)")
+        return self.encoder if features == "z" else self.model
+
+    def default_features(self) -> str:
+        """ "c" for an encoder + GRU file, "z" for an encoder file."""
+        return "z" if self.gru is None else "c"
+
+    def dim(self, features: str) -> int:
+        """Size of one feature vector of kind `features`."""
+        return self.spec.dim_z if features == "z" else self.gru.units
+
+    def _check_causal(self) -> None:
+        # The layer walk cannot see how a functional graph wires its layers; running it
+        # proves the frame count and that appended samples leave earlier frames alone.
+        spec = self.spec
+        length = 3 * spec.receptive_field + 5 * spec.hop + 1
+        audio = np.random.default_rng(0).uniform(-1.0, 1.0, (1, length + 3 * spec.hop + 7)).astype(np.float32)
+        frames = spec.num_frames(length)
+        short, full = (np.asarray(self.model(audio[:, :size])) for size in (length, audio.shape[1]))
+        if short.shape[1] != frames or full.shape[1] != spec.num_frames(audio.shape[1]):
+            raise CpcModelError(
+                f"{self.path}: gives {short.shape[1]} frames for {length} samples where its layers give {frames}"
+            )
+        scale = max(float(np.abs(short).max()), 1.0)
+        if np.abs(full[:, :frames] - short).max() > _CAUSALITY_TOLERANCE * scale:
+            raise CpcModelError(f"{self.path}: not causal, later samples change earlier frames")
+
+
+def _read_layers(path, model):
+    """The convolutions, the left padding before each and the GRU, input side first."""
+    convolutions, paddings, gru, pending = [], [], None, 0
+    for layer in _flat_layers(model):
+        where = f"{path}: layer {layer.name!r} ({type(layer).__name__})"
+        if gru is not None:
+            raise CpcModelError(f"{where} follows the GRU; only a GRU may end the model")
+        if isinstance(layer, keras.layers.InputLayer):
+            continue
+        if isinstance(layer, keras.layers.Reshape) and not convolutions and tuple(layer.target_shape) == (-1, 1):
+            continue
+        if isinstance(layer, keras.layers.ZeroPadding1D):
+            left, right = layer.padding
+            if right:
+                raise CpcModelError(f"{where} pads on the right, so frames depend on future samples")
+            pending += left
+        elif type(layer) is keras.layers.Conv1D:
+            if layer.padding not in ("valid", "causal") or layer.groups != 1 or layer.data_format != "channels_last":
+                raise CpcModelError(
+                    f"{where}: only 'valid' or 'causal' padding, one group and channels_last are causal and supported"
+                )
+            causal = (layer.kernel_size[0] - 1) * layer.dilation_rate[0] if layer.padding == "causal" else 0
+            convolutions.append(layer)
+            paddings.append(pending + causal)
+            pending = 0
+        elif type(layer) is keras.layers.GRU and convolutions and not pending:
+            if not layer.return_sequences or layer.go_backwards:
+                raise CpcModelError(f"{where} must return sequences and run forwards")
+            gru = layer
+        else:
+            raise CpcModelError(
+                f"{where} is not supported: expected causal Conv1D layers (each optionally after a left "
+                "ZeroPadding1D), optionally followed by a GRU"
+            )
+    if not convolutions:
+        raise CpcModelError(f"{path}: has no Conv1D layer, so it is not a CPC encoder")
+    if pending:
+        raise CpcModelError(f"{path}: ends with a ZeroPadding1D that no convolution follows")
+    return convolutions, paddings, gru
+
+
+def _flat_layers(model):
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            yield from _flat_layers(layer)
+        else:
+            yield layer
+
+
+def _encoder_part(path, model, convolutions):
+    """The nested audio → z model of an encoder + GRU file (`genc` in `gar.keras`)."""
+    last = convolutions[-1]
+    for layer in model.layers:
+        if isinstance(layer, keras.Model) and any(inner is last for inner in _flat_layers(layer)):
+            return layer
+    try:
+        return keras.Model(model.inputs, last.output, name="genc")
+    except Exception as error:  # noqa: BLE001  (Keras rejects graphs it cannot cut with many types)
+        raise CpcModelError(f"{path}: cannot take the encoder out of the model ({first_line(error)})") from None
+
+
+def _shape(shape: tuple) -> str:
+    return "(" + ", ".join("None" if size is None else str(size) for size in shape) + ")"
+
+
+def first_line(error: Exception) -> str:
+    """The error's type and most telling line, without Keras's wrapping and terminal colours."""
+    text = _DECORATION.sub("", str(error))
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    telling = [line for line in lines if not line.startswith("Exception encountered when calling")]
+    message = (telling or lines or [""])[0]
+    return f"{type(error).__name__}: {message[:200]}" if message else type(error).__name__

@@ -1,0 +1,190 @@
+"""Exporting the streaming model of a trained file as a SavedModel and a TFLite file.
+
+Layout of the output folder:
+
+* `saved_model/`: `tf.saved_model.load(...)` gives `initial_state()` and
+  `step(chunk, state)`; signatures `serving_default` (flat, named tensors) and
+  `initial_state`.
+* `streaming.tflite`: the `serving_default` signature (the TFLite file has no
+  `initial_state`: every initial state tensor is a constant, listed in the metadata).
+* `streaming.json`: features, sizes, hop, receptive field, chunk length and every
+  state tensor's shape, dtype and initial value.
+
+Each artefact is written under a temporary name and renamed when complete.
+"""
+
+import dataclasses
+import json
+import os
+import pathlib
+import shutil
+import warnings
+
+import numpy as np
+import tensorflow as tf
+
+from librispeech.audio_file import SAMPLE_RATE
+from streaming.cpc_model_file import CpcModelFile, first_line
+from streaming.streaming_context_model import StreamingContextModel
+from streaming.streaming_error import StreamingError
+from streaming.streaming_export_config import StreamingExportConfig
+from streaming.streaming_module import StreamingModule
+
+_AGREEMENT_TOLERANCE = 1e-4
+
+
+@dataclasses.dataclass(frozen=True)
+class StreamingExport:
+    """What an export wrote.
+
+    Attributes:
+        saved_model: The SavedModel folder.
+        tflite: The TFLite file, None when not asked for.
+        metadata: The `streaming.json` file.
+        features: "z" or "c".
+        dim: Size of one feature frame.
+        hop: Samples per frame.
+        receptive_field: Samples one frame depends on.
+    """
+
+    saved_model: pathlib.Path
+    tflite: pathlib.Path | None
+    metadata: pathlib.Path
+    features: str
+    dim: int
+    hop: int
+    receptive_field: int
+
+
+def export_streaming(config: StreamingExportConfig) -> StreamingExport:
+    """Builds the streaming model of `config.model` and writes its exports.
+
+    Both exports are loaded back and checked against the streaming Keras model (itself
+    checked against the offline model) on a few chunks of noise.
+
+    Args:
+        config: Model file, output folder, features and TFLite settings.
+
+    Returns:
+        The `StreamingExport` record.
+
+    Raises:
+        CpcModelError: The model file is missing or not a causal CPC model.
+        StreamingError: The TFLite conversion failed, or an export disagrees with the model.
+    """
+    model_file = CpcModelFile.load(config.model)
+    model = StreamingContextModel.from_model_file(model_file, config.features)
+    spec = model_file.spec
+    output_dir = config.output_dir
+    output_dir.mkdir(parents=True, exist_ok=True)
+
+    saved_model = output_dir / "saved_model"
+    module = StreamingModule(model)
+    _replace(saved_model, lambda temporary: tf.saved_model.save(module, str(temporary), signatures=module.signatures()))
+    length = max(2 * spec.receptive_field + 5 * spec.hop + 3, 3 * (config.tflite_chunk or 0))
+    audio = np.random.default_rng(2).uniform(-1.0, 1.0, length).astype(np.float32)
+    # Uneven chunks: one shorter than the hop, an empty one, then the rest in two.
+    uneven = [spec.hop // 3 + 1, 0, spec.receptive_field]
+    uneven.append(length - sum(uneven))
+    _check_saved_model(saved_model, model, audio, uneven)
+
+    tflite = None
+    if config.tflite:
+        tflite = output_dir / "streaming.tflite"
+        fixed = StreamingModule(model, config.tflite_chunk) if config.tflite_chunk else module
+        content = _convert_tflite(fixed, config.tflite_chunk)
+        _replace(tflite, lambda temporary: temporary.write_bytes(content))
+        chunk = config.tflite_chunk
+        _check_tflite(tflite, model, audio, [chunk] * (length // chunk) if chunk else uneven)
+
+    metadata = output_dir / "streaming.json"
+    content = {
+        "source_model": str(config.model),
+        "features": model.features,
+        "dim": model.dim,
+        "sample_rate": SAMPLE_RATE,
+        "hop": spec.hop,
+        "receptive_field": spec.receptive_field,
+        "chunk_samples": {"saved_model": None, "tflite": config.tflite_chunk if config.tflite else None},
+        "state": {
+            name: {"shape": list(tensor.shape), "dtype": tensor.dtype.name, "initial_value": _constant(tensor).item()}
+            for name, tensor in model.initial_state(1).items()
+        },
+    }
+    _replace(metadata, lambda temporary: temporary.write_text(json.dumps(content, indent=2) + "\n"))
+    return StreamingExport(saved_model, tflite, metadata, model.features, model.dim, spec.hop, spec.receptive_field)
+
+
+def _replace(path: pathlib.Path, write) -> None:
+    """Writes a file or folder under a temporary name, then puts it in place of `path`."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    _remove(temporary)
+    write(temporary)
+    if path.is_dir():
+        # A folder cannot be renamed over a non-empty one: move the old one aside first.
+        old = path.with_name(f".{path.name}.old")
+        _remove(old)
+        os.replace(path, old)
+        os.replace(temporary, path)
+        _remove(old)
+    else:
+        os.replace(temporary, path)
+
+
+def _remove(path: pathlib.Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    elif path.exists():
+        path.unlink()
+
+
+def _convert_tflite(module: StreamingModule, chunk_length: int | None) -> bytes:
+    converter = tf.lite.TFLiteConverter.from_concrete_functions([module.signatures()["serving_default"]], module)
+    try:
+        return converter.convert()
+    except Exception as error:  # noqa: BLE001  (the converter reports failures with many types)
+        chunk = f"{chunk_length}-sample chunks" if chunk_length else "chunks of any length"
+        raise StreamingError(f"TFLite conversion for {chunk} failed ({first_line(error)})") from None
+
+
+def _constant(tensor: tf.Tensor) -> np.ndarray:
+    values = np.asarray(tensor).ravel()
+    if not np.all(values == values[0]):
+        raise StreamingError("an initial state tensor is not constant, so streaming.json cannot describe it")
+    return values[0]
+
+
+def _expected(model: StreamingContextModel, audio: np.ndarray, lengths: list[int]) -> np.ndarray:
+    return model.stream(audio[None, : sum(lengths)], lengths)[0]
+
+
+def _check_saved_model(path, model, audio, lengths) -> None:
+    loaded = tf.saved_model.load(str(path))
+    state, outputs, start = loaded.initial_state(), [], 0
+    for length in lengths:
+        features, state = loaded.step(audio[start : start + length], state)
+        outputs.append(features.numpy())
+        start += length
+    _compare(path, np.concatenate(outputs), _expected(model, audio, lengths))
+
+
+def _check_tflite(path, model, audio, lengths) -> None:
+    with warnings.catch_warnings():
+        # tf.lite.Interpreter warns that it moves to the ai-edge-litert package; it still works.
+        warnings.simplefilter("ignore", UserWarning)
+        interpreter = tf.lite.Interpreter(model_path=str(path))
+    run = interpreter.get_signature_runner("serving_default")
+    state = {name: np.asarray(tensor) for name, tensor in model.initial_state(1).items()}
+    outputs, start = [], 0
+    for length in lengths:
+        result = run(chunk=audio[start : start + length], **state)
+        outputs.append(result.pop("features"))
+        state = result
+        start += length
+    _compare(path, np.concatenate(outputs), _expected(model, audio, lengths))
+
+
+def _compare(path, actual, expected) -> None:
+    scale = max(float(np.abs(expected).max(initial=0.0)), 1.0)
+    if actual.shape != expected.shape or np.abs(actual - expected).max(initial=0.0) > _AGREEMENT_TOLERANCE * scale:
+        raise StreamingError(f"{path}: the export does not reproduce the streaming model")
