@@ -70,13 +70,14 @@ class UtteranceRecord:
 def serialize(record: UtteranceRecord) -> bytes:
     """Encodes a record as a serialized ``tf.train.Example``."""
     samples = np.asarray(record.samples, dtype="<i2")
-    dc_offset = float(samples.mean(dtype=np.float64)) if len(samples) else 0.0
+    count = len(samples)
+    dc_offset = float(samples.sum(dtype=np.int64)) / count if count else 0.0
     # The extremes alone give the peak around the mean, without a float copy of the audio.
-    peak = max(float(samples.max()) - dc_offset, dc_offset - float(samples.min())) if len(samples) else 0.0
+    peak = max(float(samples.max()) - dc_offset, dc_offset - float(samples.min())) if count else 0.0
     values = {
         "audio": samples.tobytes(),
         "sample_rate": record.sample_rate,
-        "num_samples": len(samples),
+        "num_samples": count,
         "speaker_id": record.speaker_id,
         "chapter_id": record.chapter_id,
         "utterance_id": record.utterance_id.encode(),
@@ -84,11 +85,31 @@ def serialize(record: UtteranceRecord) -> bytes:
         "dc_offset": dc_offset,
         "peak": peak,
     }
-    features = b"".join(
-        _length_delimited(1, _length_delimited(1, name.encode()) + _length_delimited(2, _feature(FEATURE_KINDS[name], value)))
-        for name, value in values.items()
-    )
-    return _length_delimited(1, features)
+    features = _Message()
+    for name, value in values.items():
+        entry = _Message()
+        entry.add(1, _Message([name.encode()]))
+        entry.add(2, _feature(FEATURE_KINDS[name], value))
+        features.add(1, entry)
+    example = _Message()
+    example.add(1, features)
+    # One join: the audio, most of the bytes, is copied once.
+    return b"".join(example.pieces)
+
+
+class _Message:
+    """Protocol-buffer bytes kept as pieces with their total length, joined only once."""
+
+    def __init__(self, pieces: list[bytes] | None = None):
+        self.pieces = pieces or []
+        self.length = sum(len(piece) for piece in self.pieces)
+
+    def add(self, field_number: int, inner: "_Message") -> None:
+        """Appends ``inner`` as a length-delimited field."""
+        header = _varint(field_number << 3 | _LENGTH_DELIMITED) + _varint(inner.length)
+        self.pieces.append(header)
+        self.pieces.extend(inner.pieces)
+        self.length += len(header) + inner.length
 
 
 def tf_feature_spec() -> dict:
@@ -99,18 +120,18 @@ def tf_feature_spec() -> dict:
     return {name: tf.io.FixedLenFeature([], dtypes[kind]) for name, kind in FEATURE_KINDS.items()}
 
 
-def _feature(kind: str, value) -> bytes:
+def _feature(kind: str, value) -> _Message:
     if kind == "bytes":
-        payload = _length_delimited(1, value)
+        payload = _Message([value])
     elif kind == "int64":
-        payload = _length_delimited(1, _varint(value & 0xFFFFFFFFFFFFFFFF))
+        payload = _Message([_varint(value & 0xFFFFFFFFFFFFFFFF)])
     else:
-        payload = _length_delimited(1, struct.pack("<f", value))
-    return _length_delimited(_FEATURE_FIELD[kind], payload)
-
-
-def _length_delimited(field_number: int, payload: bytes) -> bytes:
-    return _varint(field_number << 3 | _LENGTH_DELIMITED) + _varint(len(payload)) + payload
+        payload = _Message([struct.pack("<f", value)])
+    values_list = _Message()
+    values_list.add(1, payload)
+    feature = _Message()
+    feature.add(_FEATURE_FIELD[kind], values_list)
+    return feature
 
 
 def _varint(value: int) -> bytes:
