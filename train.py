@@ -128,6 +128,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1 if isinstance(error, TrainingDivergedError) else 2
     metrics = result.metrics
+    if not metrics:
+        print("this worker's share of training is done; the chief writes the artefacts")
+        return 0
     print(f"\nprediction accuracy after {metrics['epochs']} epochs ({metrics['steps']} steps, "
           f"{metrics['wall_seconds']:.0f} s; chance {metrics['chance_accuracy']:.3f}):")
     print(accuracy_table(metrics))

@@ -51,7 +51,7 @@ class PretrainingResult:
 
     Attributes:
         output_dir: The folder holding every artefact.
-        metrics: The content of ``metrics.json``.
+        metrics: The content of ``metrics.json``; empty on workers other than the chief.
         history: Per-epoch values of every logged metric.
     """
 
