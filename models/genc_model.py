@@ -92,10 +92,11 @@ def genc_model(spec: EncoderSpec, name: str = "genc") -> keras.Model:
     return keras.Model(audio, x, name=name)
 
 
-def _flat_layers(model):
+def flat_layers(model):
+    """Yields a model's layers in order, with nested models replaced by their own layers."""
     for layer in model.layers:
         if isinstance(layer, keras.Model):
-            yield from _flat_layers(layer)
+            yield from flat_layers(layer)
         else:
             yield layer
 
@@ -133,7 +134,7 @@ def encoder_geometry(model: keras.Model) -> EncoderGeometry:
             "(batch, samples) to (batch, frames, channels)"
         )
     hop, field, convolutions = 1, 1, 0
-    for layer in _flat_layers(model):
+    for layer in flat_layers(model):
         if isinstance(layer, _CONV_LAYERS):
             kernel, stride, dilation = layer.kernel_size[0], layer.strides[0], layer.dilation_rate[0]
             convolutions += 1

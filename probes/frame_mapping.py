@@ -19,7 +19,7 @@ import dataclasses
 import keras
 import numpy as np
 
-from models.genc_model import EncoderGeometryError, encoder_geometry
+from models.genc_model import EncoderGeometryError, encoder_geometry, flat_layers
 from probes.phone_alignments import LABEL_SAMPLES
 from probes.probe_error import ProbeError
 
@@ -135,7 +135,7 @@ def encoder_frame_geometry(encoder: keras.Model) -> FrameGeometry:
     except EncoderGeometryError as error:
         raise FrameMappingError(str(error)) from None
     first, jump = 0, 1
-    for layer in _flat_layers(encoder):
+    for layer in flat_layers(encoder):
         if isinstance(layer, keras.layers.ZeroPadding1D):
             first -= layer.padding[0] * jump
         elif isinstance(layer, keras.layers.Cropping1D):
@@ -165,11 +165,3 @@ def frontend_frame_geometry(frontend) -> FrameGeometry:
     """
     widening = frontend.receptive_field - frontend.frame_length
     return FrameGeometry(frontend.hop, frontend.receptive_field, -(widening // 2))
-
-
-def _flat_layers(model):
-    for layer in model.layers:
-        if isinstance(layer, keras.Model):
-            yield from _flat_layers(layer)
-        else:
-            yield layer

@@ -8,6 +8,7 @@ import keras
 import numpy as np
 
 from models.encoder_spec import ConvLayerSpec, EncoderSpec, EncoderSpecError
+from models.genc_model import flat_layers
 from streaming.cpc_model_error import CpcModelError
 
 FEATURES = ("z", "c")
@@ -157,7 +158,7 @@ class CpcModelFile:
 def _read_layers(path, model):
     """The convolutions, the left padding before each and the GRU, input side first."""
     convolutions, paddings, gru, pending = [], [], None, 0
-    for layer in _flat_layers(model):
+    for layer in flat_layers(model):
         where = f"{path}: layer {layer.name!r} ({type(layer).__name__})"
         if gru is not None:
             raise CpcModelError(f"{where} follows the GRU; only a GRU may end the model")
@@ -195,19 +196,11 @@ def _read_layers(path, model):
     return convolutions, paddings, gru
 
 
-def _flat_layers(model):
-    for layer in model.layers:
-        if isinstance(layer, keras.Model):
-            yield from _flat_layers(layer)
-        else:
-            yield layer
-
-
 def _encoder_part(path, model, convolutions):
     """The nested audio → z model of an encoder + GRU file (`genc` in `gar.keras`)."""
     last = convolutions[-1]
     for layer in model.layers:
-        if isinstance(layer, keras.Model) and any(inner is last for inner in _flat_layers(layer)):
+        if isinstance(layer, keras.Model) and any(inner is last for inner in flat_layers(layer)):
             return layer
     try:
         return keras.Model(model.inputs, last.output, name="genc")
