@@ -10,6 +10,7 @@ import numpy as np  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from kws_eval.row_result import RowResult  # noqa: E402
+from tracking.artefact_files import save_figure  # noqa: E402
 
 _SPLITS = (("train_acc", "train"), ("val_acc", "validation"), ("test_acc", "test"))
 
@@ -30,7 +31,7 @@ def plot_accuracy(results: list[RowResult], chance: float, path: Path) -> None:
     axes.set_yticks(range(0, 101, 20))
     axes.legend(loc="upper center", ncol=4, fontsize=8)
     axes.grid(axis="y", alpha=0.3)
-    _save(figure, path)
+    save_figure(figure, path, dpi=120)
 
 
 def plot_confusion(result: RowResult, words: tuple[str, ...], path: Path) -> None:
@@ -51,7 +52,7 @@ def plot_confusion(result: RowResult, words: tuple[str, ...], path: Path) -> Non
         title=f"{result.row.representation}\ntest accuracy {100 * result.test_acc:.1f} %",
     )
     figure.colorbar(image, ax=axes, fraction=0.046, pad=0.04, label="share of the true word's clips")
-    _save(figure, path)
+    save_figure(figure, path, dpi=120)
 
 
 def plot_training_curves(results: list[RowResult], path: Path) -> None:
@@ -69,12 +70,4 @@ def plot_training_curves(results: list[RowResult], path: Path) -> None:
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.grid(alpha=0.3)
     loss_axes.legend(fontsize=7, ncol=2)
-    _save(figure, path)
-
-
-def _save(figure, path: Path) -> None:
-    temporary = path.with_name(f".{path.stem}.tmp.png")
-    figure.tight_layout()
-    figure.savefig(temporary, dpi=120)
-    plt.close(figure)
-    temporary.replace(path)
+    save_figure(figure, path, dpi=120)

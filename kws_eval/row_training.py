@@ -1,7 +1,6 @@
 """Training one row's keyword spotter and measuring it on every split."""
 
 import math
-import os
 import time
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from kws_eval.kws_model import kws_model
 from kws_eval.kws_row import KwsRow
 from kws_eval.row_result import RowResult
 from speechcommands.speech_commands_dataset import CLIP_SAMPLES, SpeechCommandsDataset
+from tracking.artefact_files import save_model
 
 
 def train_row(
@@ -70,7 +70,7 @@ def train_row(
     accuracies = {split: float(np.mean(predicted[split] == data.labels[split])) for split in predicted}
     confusion = np.zeros((len(data.words), len(data.words)), np.int64)
     np.add.at(confusion, (data.labels["testing"], predicted["testing"]), 1)
-    _save_model(model, model_path)
+    save_model(model, model_path)
     frames, features = front_end.feature_shape(CLIP_SAMPLES)
     return RowResult(
         row=row,
@@ -87,10 +87,3 @@ def train_row(
         total_params=model.count_params(),
         wall_seconds=round(time.monotonic() - started, 3),
     )
-
-
-def _save_model(model: keras.Model, path: Path) -> None:
-    """Saves under a temporary name with the same suffix (Keras picks the format by it), then renames."""
-    temporary = path.with_name(f".{path.stem}.tmp{path.suffix}")
-    model.save(temporary)
-    os.replace(temporary, path)

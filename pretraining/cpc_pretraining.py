@@ -15,9 +15,7 @@ Writes into ``output_dir``:
 import csv
 import dataclasses
 import functools
-import json
 import math
-import os
 import pathlib
 import shutil
 import signal
@@ -38,6 +36,7 @@ from pretraining.pretraining_config import ResolvedPretraining
 from pretraining.step_decay import StepDecay
 from pretraining.training_backup import TrainingBackup, TrainingPosition, read_backup, restore
 from pretraining.training_plots import plot_loss, plot_prediction_accuracy
+from tracking.artefact_files import save_model, write_json
 from tracking.prediction_accuracy_image import PredictionAccuracyImage
 
 
@@ -103,7 +102,7 @@ def pretrain(
     output_dir = pathlib.Path(config.output_dir) if chief else pathlib.Path(tempfile.mkdtemp(prefix="cpc-worker-"))
     output_dir.mkdir(parents=True, exist_ok=True)
     keras.utils.set_random_seed(config.seed + start.epoch * 1009 + start.step)
-    _write_json(output_dir / "config.json", settings)
+    write_json(output_dir / "config.json", settings)
 
     pipeline = PipelineConfig(
         window=config.window, batch_size=config.batch_size, normalize=config.normalize, repeat=True, seed=config.seed
@@ -174,10 +173,10 @@ def pretrain(
 
     metrics = _final_metrics(history, resolved, steps_per_epoch * len(history["loss"]), wall_seconds)
     model.save_weights(output_dir / "checkpoints" / "last.weights.h5")
-    _save_model(encoder, output_dir / "genc.h5")
-    _save_model(encoder, output_dir / "genc.keras")
-    _save_model(context_model(encoder, ar), output_dir / "gar.keras")
-    _write_json(output_dir / "metrics.json", metrics)
+    save_model(encoder, output_dir / "genc.h5")
+    save_model(encoder, output_dir / "genc.keras")
+    save_model(context_model(encoder, ar), output_dir / "gar.keras")
+    write_json(output_dir / "metrics.json", metrics)
     plot_prediction_accuracy(history, resolved.pred_steps, 1 / (config.num_neg + 1), output_dir / "plots" / "prediction_accuracy.png")
     plot_loss(history, output_dir / "plots" / "loss.png")
     shutil.rmtree(output_dir / "backup", ignore_errors=True)
@@ -295,16 +294,3 @@ def _final_metrics(history: dict, resolved: ResolvedPretraining, steps: int, wal
         "windows": steps * resolved.config.batch_size,
         "wall_seconds": round(wall_seconds, 3),
     }
-
-
-def _save_model(model: keras.Model, path: pathlib.Path) -> None:
-    """Saves under a temporary name with the same suffix (Keras picks the format by it), then renames."""
-    temporary = path.with_name(f".{path.stem}.tmp{path.suffix}")
-    model.save(temporary)
-    os.replace(temporary, path)
-
-
-def _write_json(path: pathlib.Path, content: dict) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(json.dumps(content, indent=2) + "\n")
-    os.replace(temporary, path)

@@ -15,6 +15,7 @@ import pathlib
 import signal
 
 import keras
+from tracking.artefact_files import write_json
 
 WEIGHTS_NAME = "backup.weights.h5"
 STATE_NAME = "backup.json"
@@ -103,7 +104,7 @@ class TrainingBackup(keras.callbacks.Callback):
         self.model.save_weights(temporary)
         os.replace(temporary, weights)
         state = {"epoch": position.epoch, "step": position.step, "settings": self.settings}
-        _write_json(self.directory / STATE_NAME, state)
+        write_json(self.directory / STATE_NAME, state, indent=1)
 
     def _request_stop(self, signum, frame):
         self.interrupted_by = signum
@@ -145,9 +146,3 @@ def _is_number(value) -> bool:
     except (TypeError, ValueError):
         return False
     return True
-
-
-def _write_json(path: pathlib.Path, content: dict) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(json.dumps(content, indent=1) + "\n")
-    os.replace(temporary, path)

@@ -8,6 +8,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
+from tracking.artefact_files import save_figure  # noqa: E402
+
 PLOTTED_STEPS = (1, 2, 5, 10)
 
 
@@ -29,7 +31,7 @@ def plot_prediction_accuracy(history: dict[str, list[float]], pred_steps: int, c
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.legend()
     axes.grid(alpha=0.3)
-    _save(figure, path)
+    save_figure(figure, path, dpi=120)
 
 
 def plot_loss(history: dict[str, list[float]], path: pathlib.Path) -> None:
@@ -42,13 +44,4 @@ def plot_loss(history: dict[str, list[float]], path: pathlib.Path) -> None:
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.legend()
     axes.grid(alpha=0.3)
-    _save(figure, path)
-
-
-def _save(figure, path: pathlib.Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.stem}.tmp.png")
-    figure.tight_layout()
-    figure.savefig(temporary, dpi=120)
-    plt.close(figure)
-    temporary.replace(path)
+    save_figure(figure, path, dpi=120)

@@ -9,6 +9,7 @@ import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first
 import numpy as np  # noqa: E402
 
 from probes.probe_results import ProbeResults  # noqa: E402
+from tracking.artefact_files import save_figure  # noqa: E402
 
 _TASK_TITLES = {"phone": "Phone classification per frame", "speaker": "Speaker classification per window"}
 
@@ -33,7 +34,7 @@ def plot_accuracy(results: ProbeResults, path: pathlib.Path) -> None:
     # Outside the axes: inside, it would hide the bars and the paper's ticks near 1.
     axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     axes.grid(axis="y", alpha=0.3)
-    _save(figure, path)
+    save_figure(figure, path, dpi=110)
 
 
 def plot_confusion(confusion: np.ndarray, class_names: list[str], title: str, path: pathlib.Path) -> None:
@@ -55,13 +56,4 @@ def plot_confusion(confusion: np.ndarray, class_names: list[str], title: str, pa
     axes.set_yticks(ticks, class_names, fontsize=7)
     axes.set(xlabel="predicted", ylabel="true", title=title)
     figure.colorbar(image, ax=axes, fraction=0.046, pad=0.04, label="fraction of the true class")
-    _save(figure, path)
-
-
-def _save(figure, path: pathlib.Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.stem}.tmp.png")
-    figure.tight_layout()
-    figure.savefig(temporary, dpi=110)
-    plt.close(figure)
-    temporary.replace(path)
+    save_figure(figure, path, dpi=110)
