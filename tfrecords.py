@@ -10,7 +10,7 @@ import pathlib
 import sys
 
 from librispeech.corpus_error import CorpusError
-from librispeech.split_converter import ConversionConfig, convert_split
+from librispeech.split_converter import ConversionConfig, WorkerDiedError, convert_split
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -68,6 +68,9 @@ def main(argv: list[str] | None = None) -> int:
     except CorpusError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except WorkerDiedError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted: complete shards are kept; rerun the same command to finish", file=sys.stderr)
         return 130

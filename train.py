@@ -5,11 +5,12 @@
 """
 
 import argparse
-import os
 import pathlib
 import sys
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from models.runtime_environment import set_tensorflow_environment
+
+set_tensorflow_environment()
 
 from pretraining.pretraining_config import PretrainingConfig, PretrainingConfigError, resolve  # noqa: E402
 from tracking.tracking_options import TrackingOptions, add_tracking_arguments  # noqa: E402
@@ -114,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         print("error: --mixed-precision needs a GPU and none is visible (float16 is slower on CPU)", file=sys.stderr)
         return 2
 
+    from librispeech.corpus_error import CorpusError
     from pretraining.cpc_pretraining import TrainingDivergedError, TrainingInterrupted, accuracy_table
     from pretraining.tracked_pretraining import tracked_pretrain
     from pretraining.training_backup import BackupMismatchError
@@ -124,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     except TrainingInterrupted as interruption:
         print(f"\n{interruption}", file=sys.stderr)
         return 128 + interruption.signum
-    except (BackupMismatchError, TrackingError, TrainingDivergedError) as error:
+    except (BackupMismatchError, TrackingError, TrainingDivergedError, CorpusError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1 if isinstance(error, TrainingDivergedError) else 2
     metrics = result.metrics

@@ -26,11 +26,20 @@ def demo_tfrecords(scratch: pathlib.Path, train_speakers: int = 16) -> pathlib.P
     return scratch / "tfrecords" / "train-clean-100"
 
 
-def build_model(encoder: str = "seed", num_neg: int = 10, pred_steps: int = 10, dim_c: int = 40) -> CPCModel:
-    """The CPC training model of ``train.py``'s defaults, compiled with Adam."""
+def build_model(
+    encoder: str = "seed", num_neg: int = 10, pred_steps: int = 10, dim_c: int = 40, jit_compile: bool = False
+) -> CPCModel:
+    """The CPC training model of ``train.py``'s defaults, compiled with Adam.
+
+    With ``jit_compile`` the train step is compiled with XLA, and the GRU is built without
+    cuDNN, since Keras otherwise turns XLA off without a word.
+    """
     spec = resolve_encoder_spec(encoder)
-    model = CPCModel(genc_model(spec), ar_model(spec.dim_z, dim_c), pred_steps=pred_steps, num_neg=num_neg, seed=0)
-    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    ar = ar_model(spec.dim_z, dim_c, use_cudnn=False if jit_compile else "auto")
+    model = CPCModel(genc_model(spec), ar, pred_steps=pred_steps, num_neg=num_neg, seed=0)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), jit_compile=jit_compile)
+    if model.jit_compile != jit_compile:
+        raise RuntimeError(f"Keras set jit_compile={model.jit_compile}, not {jit_compile}")
     return model
 
 

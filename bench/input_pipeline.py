@@ -8,7 +8,6 @@ should deliver at least 10x what training consumes.
 """
 
 import argparse
-import os
 import pathlib
 import statistics
 import sys
@@ -16,7 +15,9 @@ import tempfile
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from models.runtime_environment import set_tensorflow_environment  # noqa: E402
+
+set_tensorflow_environment()
 
 from cpc_step import build_model, demo_tfrecords, in_memory_windows, pipeline_windows, training_rates  # noqa: E402
 from timing import machine  # noqa: E402

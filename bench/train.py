@@ -10,14 +10,15 @@ training reaches, and the peak RSS.
 """
 
 import argparse
-import os
 import pathlib
 import statistics
 import sys
 import tempfile
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from models.runtime_environment import set_tensorflow_environment  # noqa: E402
+
+set_tensorflow_environment()
 
 from cpc_step import (  # noqa: E402
     build_model,

@@ -2,11 +2,12 @@
 
 import argparse
 import dataclasses
-import os
 import pathlib
 import sys
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from models.runtime_environment import set_tensorflow_environment
+
+set_tensorflow_environment()
 
 from extract.extraction_config import ExtractionConfig  # noqa: E402
 from extract.extraction_error import ExtractionError  # noqa: E402

@@ -54,10 +54,11 @@ def extract_features(config: ExtractionConfig) -> ExtractionSummary:
     files = list_audio_files(config)
     model_file = CpcModelFile.load(config.model)
     features = config.features or model_file.default_features()
-    network = model_file.network(features)
+    model_file.check_features(features)
     spec = model_file.spec
     run = tf.function(
-        lambda audio: network(audio, training=False), input_signature=[tf.TensorSpec((None, None), tf.float32)]
+        lambda audio: model_file.features_of(audio, features),
+        input_signature=[tf.TensorSpec((None, None), tf.float32)],
     )
     batches = _batches(files, config.batch_size, int(config.max_batch_seconds * SAMPLE_RATE))
     total_samples = sum(audio_file.samples for audio_file in files)

@@ -2,11 +2,12 @@
 
 import argparse
 import logging
-import os
 import sys
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from models.runtime_environment import set_tensorflow_environment
+
+set_tensorflow_environment()
 
 from kws_eval.kws_config import KwsConfig  # noqa: E402
 from kws_eval.kws_config_error import KwsConfigError  # noqa: E402

@@ -38,7 +38,7 @@ def load_audio_encoder(path: Path | str, clip_samples: int = 16000) -> keras.Mod
             f"{label}: no such file (train one with train.py, or leave the random and cpc rows out of --rows)"
         )
     try:
-        encoder = keras.models.load_model(path, compile=False)
+        encoder = keras.models.load_model(path, compile=False, safe_mode=True)
     except Exception as error:  # noqa: BLE001  (Keras reports corrupt files with many types)
         raise KwsConfigError(f"{label}: not a loadable Keras model ({_first_line(error)})") from None
     inputs = getattr(encoder, "inputs", None) or []

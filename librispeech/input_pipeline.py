@@ -125,17 +125,19 @@ def audio_windows(
 def _crop_function(config: PipelineConfig, training: bool):
     """Parses serialized records and cuts one window from each, all vectorised.
 
-    The crop is taken from the raw bytes, and windows stay int16 until a whole batch is
-    scaled at once: the shuffle buffer then holds a quarter of the float32 bytes.
+    Only the features a window needs are parsed. Every record is cropped first and the
+    windows of utterances shorter than ``window`` are dropped afterwards, so that the
+    utterances' whole audio is copied once (by the parser) rather than again by a mask.
+    Windows stay int16 until a whole batch is scaled at once: the shuffle buffer then holds
+    a quarter of the float32 bytes.
     """
-    spec = tf_feature_spec()
+    needed = ("audio", "num_samples", "dc_offset", "peak") + (() if training else ("utterance_id",))
+    spec = {name: feature for name, feature in tf_feature_spec().items() if name in needed}
     window = config.window
 
     def crop(serialized: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
         features = tf.io.parse_example(serialized, spec)
-        long_enough = features["num_samples"] >= window
-        features = {name: tf.boolean_mask(value, long_enough) for name, value in features.items()}
-        num_offsets = features["num_samples"] - window + 1
+        num_offsets = tf.maximum(features["num_samples"] - window + 1, 1)
         if training:
             uniform = tf.random.uniform(tf.shape(num_offsets), dtype=tf.float64, seed=config.seed)
             offsets = tf.minimum(tf.cast(uniform * tf.cast(num_offsets, tf.float64), tf.int64), num_offsets - 1)
@@ -147,8 +149,12 @@ def _crop_function(config: PipelineConfig, training: bool):
             offsets * _BYTES_PER_SAMPLE,
             tf.fill(tf.shape(offsets), tf.cast(window * _BYTES_PER_SAMPLE, tf.int64)),
         )
+        long_enough = features["num_samples"] >= window
+        window_bytes, dc_offset, peak = (
+            tf.boolean_mask(value, long_enough) for value in (window_bytes, features["dc_offset"], features["peak"])
+        )
         samples = tf.ensure_shape(tf.io.decode_raw(window_bytes, tf.int16, little_endian=True), [None, window])
-        return samples, features["dc_offset"], features["peak"]
+        return samples, dc_offset, peak
 
     return crop
 

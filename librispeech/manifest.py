@@ -1,4 +1,9 @@
-"""``manifest.json``: what a converted split holds, written last so that it marks completion."""
+"""``manifest.json``: what a converted split holds, written last so that it marks completion.
+
+The manifest is the list of a split's shards: readers open the files it lists and no
+others, so a file in the folder that it does not list (e.g. left by a conversion with
+other ``--shards``) is ignored.
+"""
 
 import dataclasses
 import json
@@ -32,6 +37,19 @@ class ShardEntry:
     @property
     def num_records(self) -> int:
         return len(self.utterance_ids)
+
+    def check_file(self, directory: pathlib.Path) -> None:
+        """Checks that the shard file is in ``directory`` with the recorded size.
+
+        Raises:
+            CorpusError: The file is missing or has another size.
+        """
+        path = directory / self.file
+        if not path.is_file():
+            raise CorpusError(f"{path}: shard listed in {MANIFEST_NAME} is missing")
+        size = path.stat().st_size
+        if size != self.num_bytes:
+            raise CorpusError(f"{path}: {size} bytes, {MANIFEST_NAME} records {self.num_bytes}")
 
 
 @dataclasses.dataclass
@@ -112,11 +130,5 @@ def read_manifest(directory: pathlib.Path | str, verify_files: bool = True) -> M
         )
     if verify_files:
         for shard in manifest.shards:
-            shard_path = directory / shard.file
-            if not shard_path.is_file():
-                raise CorpusError(f"{shard_path}: shard listed in {MANIFEST_NAME} is missing")
-            if shard_path.stat().st_size != shard.num_bytes:
-                raise CorpusError(
-                    f"{shard_path}: {shard_path.stat().st_size} bytes, {MANIFEST_NAME} records {shard.num_bytes}"
-                )
+            shard.check_file(directory)
     return manifest

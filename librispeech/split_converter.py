@@ -8,6 +8,7 @@ marks it done, so that a rerun after a crash or a kill converts only what is mis
 """
 
 import bisect
+import concurrent.futures
 import ctypes
 import dataclasses
 import itertools
@@ -20,6 +21,7 @@ import queue
 import signal
 import sys
 import time
+from concurrent.futures.process import BrokenProcessPool
 
 import tqdm
 
@@ -36,6 +38,10 @@ MIN_DEFAULT_SHARDS = 8
 """Lower bound of the default shard count, so that several readers can share a small split."""
 FLAC_BYTES_PER_SHARD = 48 * 2**20
 """FLAC input per shard by default: about 90 MB of int16 records per shard."""
+
+
+class WorkerDiedError(RuntimeError):
+    """A worker process died mid-conversion (killed, out of memory); complete shards are kept."""
 
 
 @dataclasses.dataclass
@@ -141,6 +147,8 @@ def convert_split(config: ConversionConfig) -> ConversionSummary:
         CorpusError: Bad input with ``on_error="fail"``, or a missing corpus or split; the
             message names the file and the problem. Complete shards are kept for a rerun,
             partial ones are removed, and no manifest is written.
+        WorkerDiedError: A worker process died (killed, out of memory); shards are kept or
+            removed as for a `CorpusError`.
     """
     started = time.monotonic()
     if config.on_error not in ("fail", "skip"):
@@ -224,7 +232,8 @@ def _run_tasks(tasks: list[_ShardTask], config: ConversionConfig, already_done: 
     workers = max(1, min(config.workers or len(os.sched_getaffinity(0)), len(tasks)))
     # Spawned workers start clean: a process that has loaded TensorFlow must not fork.
     context = multiprocessing.get_context("spawn")
-    progress_queue = context.Queue()
+    # A lock-free flag: a worker killed while holding a lock (an Event's) would block the parent.
+    progress_queue, stop = context.Queue(), context.RawValue("b", 0)
     results: dict[str, dict] = {}
     bar = tqdm.tqdm(
         total=already_done + sum(len(task.utterances) for task in tasks),
@@ -233,30 +242,45 @@ def _run_tasks(tasks: list[_ShardTask], config: ConversionConfig, already_done: 
         disable=not config.show_progress,
         desc=f"converting {config.split}",
     )
-    pool = context.Pool(workers, initializer=_start_worker, initargs=(progress_queue,))
+    # Not multiprocessing.Pool: it waits forever for the task of a worker that was killed,
+    # where the executor fails every unfinished task with BrokenProcessPool.
+    executor = concurrent.futures.ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(progress_queue, stop)
+    )
     try:
-        pending = pool.imap_unordered(_convert_shard, tasks)
-        for _ in tasks:
-            while True:
-                try:
-                    outcome = pending.next(timeout=0.2)
-                    break
-                except multiprocessing.TimeoutError:
-                    _drain(progress_queue, bar)
+        # Workers inherit the signal mask of the thread that spawns them: with Ctrl-C blocked
+        # they never see it, not even while starting up. The parent alone handles it (a press
+        # meanwhile arrives once unblocked) and stops them.
+        unblocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            pending = {executor.submit(_convert_shard, task) for task in tasks}
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, unblocked)
+        while pending:
+            finished, pending = concurrent.futures.wait(
+                pending, timeout=0.2, return_when=concurrent.futures.FIRST_COMPLETED
+            )
             _drain(progress_queue, bar)
-            if "error" in outcome:
-                raise CorpusError(outcome["error"])
-            results[outcome["file"]] = outcome["record"]
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        pool.join()
+            for future in finished:
+                outcome = future.result()
+                if "error" in outcome:
+                    raise CorpusError(outcome["error"])
+                results[outcome["file"]] = outcome["record"]
+    except BaseException as error:
+        # The other workers stop after their current utterance and leave their shard unfinished.
+        stop.value = 1
+        executor.shutdown(wait=True, cancel_futures=True)
         for task in tasks:
             (task.output_dir / f"{task.file}.tmp").unlink(missing_ok=True)
+        if isinstance(error, BrokenProcessPool):
+            raise WorkerDiedError(
+                f"{config.resolved_output_dir()}: a worker process died (killed, or out of memory); "
+                "complete shards are kept: rerun the same command to finish"
+            ) from None
         raise
     finally:
         bar.close()
-    pool.join()
+    executor.shutdown()
     return results
 
 
@@ -269,24 +293,34 @@ def _drain(progress_queue, bar) -> None:
 
 
 _progress_queue = None
+_stop = None
 _PR_SET_PDEATHSIG = 1
 
 
-def _start_worker(progress_queue) -> None:
-    global _progress_queue
-    _progress_queue = progress_queue
+def _start_worker(progress_queue, stop) -> None:
+    global _progress_queue, _stop
+    _progress_queue, _stop = progress_queue, stop
     if sys.platform.startswith("linux"):
         # A worker must not outlive a killed parent and go on writing into the output folder.
         ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def _convert_shard(task: _ShardTask) -> dict:
-    """Writes one shard; runs in a worker process. Returns its progress record or an error."""
+    """Writes one shard; runs in a worker process.
+
+    Returns:
+        ``{"file", "record"}`` with the shard's progress record, ``{"error"}`` for bad input
+        with ``on_error="fail"``, or ``{}`` if the run was stopped first.
+    """
+    if _stop.value:
+        return {}
     temporary = task.output_dir / f"{task.file}.tmp"
     ids, lengths, speakers, skipped = [], [], set(), []
     try:
         with TFRecordFileWriter(temporary) as writer:
             for utterance in task.utterances:
+                if _stop.value:
+                    break
                 try:
                     samples = read_pcm16(utterance.path)
                 except CorpusError as error:
@@ -306,6 +340,9 @@ def _convert_shard(task: _ShardTask) -> dict:
     except CorpusError as error:
         temporary.unlink(missing_ok=True)
         return {"error": str(error)}
+    if len(ids) + len(skipped) < len(task.utterances):  # Stopped mid-shard.
+        temporary.unlink(missing_ok=True)
+        return {}
     shard_path = task.output_dir / task.file
     os.replace(temporary, shard_path)
     record = {

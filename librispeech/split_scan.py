@@ -7,7 +7,10 @@ import re
 from librispeech.corpus_error import CorpusError
 from librispeech.utterance import Utterance
 
-_UTTERANCE_ID = re.compile(r"^(\d+)-(\d+)-(\d+)$")
+_UTTERANCE_ID = re.compile(r"([0-9]+)-([0-9]+)-([0-9]+)")
+_MAX_ID = 2**63 - 1
+"""The largest speaker or chapter number: records hold them as int64."""
+_ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".zip")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,16 +67,23 @@ def scan_split(librispeech_dir: pathlib.Path | str, split: str) -> SplitScan:
         The utterances and the problems.
 
     Raises:
-        CorpusError: The root or the split is missing, or the split has no FLAC file.
+        CorpusError: The root or the split is missing or an archive (the toolkit reads
+            LibriSpeech extracted), or the split has no FLAC file.
     """
     root = pathlib.Path(librispeech_dir).expanduser()
+    for given in (root, root / split):
+        if given.name.lower().endswith(_ARCHIVE_SUFFIXES):
+            raise CorpusError(
+                f"{given}: an archive, which is not read; extract it first (tar -xzf {given.name} gives "
+                "LibriSpeech/<split>/) and give the LibriSpeech folder and the split's name"
+            )
     if not root.is_dir():
-        raise CorpusError(f"{root}: LibriSpeech directory does not exist")
+        raise CorpusError(f"{root}: LibriSpeech directory does not exist{_archive_hint(root, split)}")
     split_dir = root / split
     if not split_dir.is_dir():
         found = find_splits(root)
         listing = ", ".join(found) if found else "none"
-        raise CorpusError(f"{root}: unknown split {split!r} (splits found: {listing})")
+        raise CorpusError(f"{root}: unknown split {split!r} (splits found: {listing}){_archive_hint(root, split)}")
 
     utterances: list[Utterance] = []
     problems: list[SkippedFile] = []
@@ -84,6 +94,15 @@ def scan_split(librispeech_dir: pathlib.Path | str, split: str) -> SplitScan:
         raise CorpusError(f"{split_dir}: no .flac files found (expected <speaker>/<chapter>/*.flac)")
     utterances.sort(key=lambda u: tuple(int(part) for part in u.utterance_id.split("-")))
     return SplitScan(split_dir=split_dir, utterances=utterances, problems=problems)
+
+
+def _archive_hint(root: pathlib.Path, split: str) -> str:
+    """How to extract the split's downloaded archive, if it lies where the split was expected."""
+    for folder in (root, root.parent):
+        archive = folder / f"{split}.tar.gz"
+        if archive.is_file():
+            return f"; {archive} is not extracted: tar -xzf {archive} -C {root.parent}"
+    return ""
 
 
 def _scan_chapter(chapter_dir: pathlib.Path, utterances: list[Utterance], problems: list[SkippedFile]) -> None:
@@ -102,9 +121,11 @@ def _scan_chapter(chapter_dir: pathlib.Path, utterances: list[Utterance], proble
                 SkippedFile(str(transcript_path), f"transcript line for {utterance_id} but {utterance_id}.flac is missing")
             )
     for stem, path in sorted(audio_files.items()):
-        match = _UTTERANCE_ID.match(stem)
+        match = _UTTERANCE_ID.fullmatch(stem)
         if not match or match.group(1) != speaker or match.group(2) != chapter:
             problems.append(SkippedFile(str(path), f"file name is not {speaker}-{chapter}-<utterance>.flac"))
+        elif max(int(speaker), int(chapter)) > _MAX_ID:
+            problems.append(SkippedFile(str(path), f"speaker or chapter number is larger than {_MAX_ID}"))
         elif stem not in transcripts:
             problems.append(SkippedFile(str(path), f"no transcript line in {transcript_path.name}"))
         else:
@@ -123,7 +144,7 @@ def _read_transcripts(path: pathlib.Path, problems: list[SkippedFile]) -> dict[s
         if not line.strip():
             continue
         utterance_id, _, text = line.strip().partition(" ")
-        if not _UTTERANCE_ID.match(utterance_id):
+        if not _UTTERANCE_ID.fullmatch(utterance_id):
             problems.append(SkippedFile(str(path), f"line {number} does not start with an utterance id"))
             continue
         transcripts[utterance_id] = text

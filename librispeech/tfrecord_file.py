@@ -8,6 +8,7 @@ instead of importing TensorFlow. Each record is framed as::
 (all little-endian), which is what ``tf.data.TFRecordDataset`` reads.
 """
 
+import os
 import pathlib
 import struct
 from collections.abc import Iterator
@@ -65,6 +66,7 @@ def read_records(path: pathlib.Path | str) -> Iterator[bytes]:
             the file and the byte offset of the bad record.
     """
     with open(path, "rb") as stream:
+        file_size = os.fstat(stream.fileno()).st_size
         offset = 0
         while header := stream.read(_LENGTH.size + _CRC.size):
             if len(header) < _LENGTH.size + _CRC.size:
@@ -73,6 +75,9 @@ def read_records(path: pathlib.Path | str) -> Iterator[bytes]:
             if masked_crc32c(length_bytes) != length_crc:
                 raise CorpusError(f"{path}: bad CRC in the record header at byte {offset}")
             (length,) = _LENGTH.unpack(length_bytes)
+            # Checked before reading: a damaged length can claim more bytes than memory holds.
+            if offset + len(header) + length + _CRC.size > file_size:
+                raise CorpusError(f"{path}: truncated record at byte {offset}")
             data = stream.read(length)
             footer = stream.read(_CRC.size)
             if len(data) < length or len(footer) < _CRC.size:

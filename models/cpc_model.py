@@ -7,6 +7,7 @@ import tensorflow as tf
 
 from losses.ar_loss import ARLoss
 from losses.gen_targets import GenTargets
+from models.encoder_forward import encode
 
 
 class CPCModelError(ValueError):
@@ -114,7 +115,7 @@ class CPCModel(keras.Model):
         return [self.loss_tracker, *self.accuracy_trackers]
 
     def call(self, audio, training=None):
-        z = self.encoder(audio, training=training)
+        z = encode(self.encoder, audio, training=training)
         context = self.ar(z, training=training)
         targets, indices = self.gen_targets(z)
         predictions = self.predictor(context[:, self.t_skip : -self.pred_steps])

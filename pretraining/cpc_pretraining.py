@@ -25,7 +25,9 @@ import time
 import keras
 import tensorflow as tf
 
+from librispeech.corpus_error import CorpusError
 from librispeech.input_pipeline import PipelineConfig, audio_windows
+from librispeech.shard_check import READ_ERRORS, find_damaged_shard
 from models.ar_model import ar_model
 from models.context_model import context_model
 from models.cpc_model import CPCModel
@@ -88,6 +90,9 @@ def pretrain(
         TrainingDivergedError: The loss became NaN; the last good backup is kept.
         TrainingInterrupted: SIGINT or SIGTERM; a backup of the current step was saved.
         BackupMismatchError: The backup in ``output_dir`` was made with other settings.
+        CorpusError: Reading a split failed on a damaged shard (or one that disagrees with
+            its manifest); the message names it and says how to convert it again. The last
+            backup is kept.
     """
     config = resolved.config
     strategy = strategy or make_strategy(config.distribute)
@@ -152,11 +157,21 @@ def pretrain(
     )
     started = time.monotonic()
     next_epoch = start.epoch
-    if start.step and start.epoch < config.epochs:
-        fit(initial_epoch=start.epoch, epochs=start.epoch + 1, steps_per_epoch=steps_per_epoch - start.step)
-        next_epoch += 1
-    if backup.interrupted_by is None and next_epoch < config.epochs and not model.stop_training:
-        fit(initial_epoch=next_epoch, epochs=config.epochs, steps_per_epoch=steps_per_epoch)
+    try:
+        if start.step and start.epoch < config.epochs:
+            fit(initial_epoch=start.epoch, epochs=start.epoch + 1, steps_per_epoch=steps_per_epoch - start.step)
+            next_epoch += 1
+        if backup.interrupted_by is None and next_epoch < config.epochs and not model.stop_training:
+            fit(initial_epoch=next_epoch, epochs=config.epochs, steps_per_epoch=steps_per_epoch)
+    except READ_ERRORS as error:
+        # Ctrl-C must stop the scan below rather than ask a finished fit for a backup.
+        backup.restore_signal_handlers()
+        damage = _damaged_shard(resolved, error)
+        if damage is None:
+            raise
+        raise damage from error
+    finally:
+        backup.restore_signal_handlers()
     wall_seconds = time.monotonic() - started
     if backup.interrupted_by is not None:
         raise TrainingInterrupted(backup.interrupted_by, backup.position, output_dir / "backup")
@@ -208,11 +223,29 @@ def _resumable(settings: dict) -> dict:
 
 
 def _epoch_history(csv_path: pathlib.Path) -> dict[str, list[float]]:
-    """Per-epoch metrics of the whole run, across resumes: the last row of each epoch wins."""
+    """Per-epoch metrics of the whole run, across resumes: the last row of each epoch wins.
+
+    Empty when no epoch has ended yet: a run resumed from a backup made within its first
+    epoch finds the log without a row.
+    """
     with open(csv_path, newline="") as log:
         rows = {int(row["epoch"]): row for row in csv.DictReader(log)}
-    names = [name for name in next(iter(rows.values())) if name != "epoch"]
+    names = [name for name in next(iter(rows.values()), {}) if name != "epoch"]
     return {name: [float(rows[epoch][name]) for epoch in sorted(rows)] for name in names}
+
+
+def _damaged_shard(resolved: ResolvedPretraining, error: Exception) -> CorpusError | None:
+    """The damaged shard behind a failed read, None if every shard is sound.
+
+    The validation split is scanned first: it is the smaller one.
+    """
+    print(f"\nreading the data failed ({type(error).__name__}); checking the shards of {resolved.val_dir} "
+          f"and {resolved.train_dir}", flush=True)
+    damage = find_damaged_shard(resolved.val_dir) or find_damaged_shard(resolved.train_dir)
+    if damage is None:
+        return None
+    # The backups are written only after steps that succeeded, so the last one is sound.
+    return CorpusError(f"{damage}; then rerun this command, which resumes from the last backup")
 
 
 def _windows(manifest, window: int) -> int:

@@ -74,6 +74,13 @@ class TrainingBackup(keras.callbacks.Callback):
             self._previous_handlers[signum] = signal.signal(signum, self._request_stop)
 
     def on_train_end(self, logs=None):
+        self.restore_signal_handlers()
+
+    def restore_signal_handlers(self) -> None:
+        """Gives SIGINT and SIGTERM back to their previous handlers.
+
+        Keras skips ``on_train_end`` when ``fit`` raises, so callers call this then.
+        """
         for signum, handler in self._previous_handlers.items():
             signal.signal(signum, handler)
         self._previous_handlers = {}

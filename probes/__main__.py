@@ -5,11 +5,12 @@
 """
 
 import argparse
-import os
 import pathlib
 import sys
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from models.runtime_environment import set_tensorflow_environment
+
+set_tensorflow_environment()
 
 from librispeech.corpus_error import CorpusError  # noqa: E402
 from probes.probe_config import ROW_NAMES, ProbeConfig, check_config  # noqa: E402

@@ -132,7 +132,7 @@ def _load(path: pathlib.Path, flag: str) -> keras.Model:
     if path.suffix == ".keras" and not zipfile.is_zipfile(path):
         raise ProbeConfigError(f"{flag} {path}: cannot load a Keras model (not a .keras zip archive)")
     try:
-        model = keras.models.load_model(path, compile=False)
+        model = keras.models.load_model(path, compile=False, safe_mode=True)
     except Exception as error:  # Keras raises many kinds for a file that is not a model.
         detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise ProbeConfigError(f"{flag} {path}: cannot load a Keras model ({detail})") from None

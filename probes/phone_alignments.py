@@ -25,6 +25,10 @@ TEST_SPLIT_NAME = "test_split.txt"
 PHONES_NAME = "phones.txt"
 LABEL_SAMPLES = 160
 """Samples per labelled frame: 10 ms at 16 kHz."""
+MAX_PHONE_ID = 4095
+"""The largest phone id accepted. Every id up to the largest is a class of the probe (with a row
+and a column of its confusion matrix); phone sets hold tens of phones, so a larger id is a
+corrupt or misread file."""
 
 
 class AlignmentError(ProbeError):
@@ -142,8 +146,9 @@ def read_aligned_phones(
         The labels ``(frames,)`` int32 by utterance id.
 
     Raises:
-        AlignmentError: A missing or empty file, a line without labels, a label that is not a
-            non-negative integer or not in ``phone_symbols``, or an utterance listed twice.
+        AlignmentError: A missing or empty file, a line without labels, a label that is not an
+            integer from 0 to ``MAX_PHONE_ID`` or not in ``phone_symbols``, or an utterance listed
+            twice.
     """
     path = pathlib.Path(path)
     labels, lines = {}, {}
@@ -155,20 +160,14 @@ def read_aligned_phones(
             )
         if not values:
             raise AlignmentError(f"{path}:{number}: utterance {utterance} has no labels")
-        try:
-            frame_labels = np.array(values, dtype=np.int64)
-        except ValueError:
-            bad = next(value for value in values if not _is_integer(value))
-            raise AlignmentError(f"{path}:{number}: label {bad!r} of utterance {utterance} is not an integer") from None
-        if frame_labels.min() < 0:
-            raise AlignmentError(f"{path}:{number}: label {frame_labels.min()} of utterance {utterance} is negative")
+        frame_labels = _frame_labels(f"{path}:{number}", utterance, values)
         if phone_symbols is not None:
             unknown = next((int(label) for label in np.unique(frame_labels) if int(label) not in phone_symbols), None)
             if unknown is not None:
                 raise AlignmentError(
                     f"{path}:{number}: label {unknown} of utterance {utterance} is not an id of {PHONES_NAME}"
                 )
-        labels[utterance] = frame_labels.astype(np.int32)
+        labels[utterance] = frame_labels
         lines[utterance] = number
     if not labels:
         raise AlignmentError(f"{path}: aligns no utterance")
@@ -179,8 +178,8 @@ def read_phone_symbols(path: pathlib.Path | str) -> dict[int, str]:
     """Reads ``phones.txt``: ``<id> <symbol>`` per line.
 
     Raises:
-        AlignmentError: A missing or empty file, a line that is not an integer id and a
-            symbol, or an id listed twice.
+        AlignmentError: A missing or empty file, a line that is not an integer id from 0 to
+            ``MAX_PHONE_ID`` and a symbol, or an id listed twice.
     """
     path = pathlib.Path(path)
     symbols, seen = {}, {}
@@ -188,6 +187,8 @@ def read_phone_symbols(path: pathlib.Path | str) -> dict[int, str]:
         if len(fields) != 2 or not _is_integer(fields[0]) or int(fields[0]) < 0:
             raise AlignmentError(f"{path}:{number}: expected '<id> <symbol>' with a non-negative integer id")
         index = int(fields[0])
+        if index > MAX_PHONE_ID:
+            raise AlignmentError(f"{path}:{number}: phone id {index} is larger than {MAX_PHONE_ID}")
         if index in seen:
             raise AlignmentError(f"{path}:{number}: phone id {index} is already defined on line {seen[index]}")
         seen[index] = number
@@ -195,6 +196,31 @@ def read_phone_symbols(path: pathlib.Path | str) -> dict[int, str]:
     if not symbols:
         raise AlignmentError(f"{path}: defines no phone")
     return symbols
+
+
+def _frame_labels(where: str, utterance: str, values: list[str]) -> np.ndarray:
+    """One line's labels as int32, each checked to be an integer from 0 to ``MAX_PHONE_ID``.
+
+    Args:
+        where: ``<file>:<line>``, for the error message.
+        utterance: The line's utterance id, for the error message.
+        values: The label fields.
+    """
+    try:
+        parsed = np.array(values, dtype=np.int64)
+        low, high = int(parsed.min()), int(parsed.max())
+    except (ValueError, OverflowError):
+        bad = next((value for value in values if not _is_integer(value)), None)
+        if bad is not None:
+            raise AlignmentError(f"{where}: label {bad!r} of utterance {utterance} is not an integer") from None
+        # Every field is an integer, one beyond int64: Python's ints find it, and the range
+        # checks below refuse it.
+        low, high = min(map(int, values)), max(map(int, values))
+    if low < 0:
+        raise AlignmentError(f"{where}: label {low} of utterance {utterance} is negative")
+    if high > MAX_PHONE_ID:
+        raise AlignmentError(f"{where}: label {high} of utterance {utterance} is larger than {MAX_PHONE_ID}")
+    return parsed.astype(np.int32)
 
 
 def _existing_directory(directory) -> pathlib.Path:

@@ -1,11 +1,12 @@
 """Command line: `python -m streaming export --model outputs/gar.keras --output-dir outputs/streaming`."""
 
 import argparse
-import os
 import pathlib
 import sys
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from models.runtime_environment import set_tensorflow_environment
+
+set_tensorflow_environment()
 
 from streaming.cpc_model_error import CpcModelError  # noqa: E402
 from streaming.streaming_error import StreamingError  # noqa: E402

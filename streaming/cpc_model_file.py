@@ -8,6 +8,7 @@ import keras
 import numpy as np
 
 from models.encoder_spec import ConvLayerSpec, EncoderSpec, EncoderSpecError
+from models.encoder_forward import encode
 from models.genc_model import flat_layers
 from streaming.cpc_model_error import CpcModelError
 
@@ -65,7 +66,7 @@ class CpcModelFile:
         if not path.is_file():
             raise CpcModelError(f"{path}: no such model file")
         try:
-            model = keras.models.load_model(path, compile=False)
+            model = keras.models.load_model(path, compile=False, safe_mode=True)
         except Exception as error:  # noqa: BLE001  (Keras reports unreadable files with many types)
             raise CpcModelError(f"{path}: not a loadable Keras model ({first_line(error)})") from None
         return cls.from_model(model, path)
@@ -124,11 +125,32 @@ class CpcModelFile:
         Raises:
             CpcModelError: "c" was asked of an encoder file, which has no GRU.
         """
+        self.check_features(features)
+        return self.encoder if features == "z" else self.model
+
+    def check_features(self, features: str) -> None:
+        """Raises `CpcModelError` unless this file gives `features` ("z", or "c" with a GRU)."""
         if features not in FEATURES:
             raise CpcModelError(f"{self.path}: unknown features {features!r}, expected one of {', '.join(FEATURES)}")
         if features == "c" and self.gru is None:
             raise CpcModelError(f"{self.path}: an encoder without a GRU gives z only, not c (use features z)")
-        return self.encoder if features == "z" else self.model
+
+    def features_of(self, audio, features: str):
+        """What `network(features)` computes from `audio`, with the encoder run by `encode`.
+
+        Args:
+            audio: float32 `(batch, samples)`.
+            features: "z" or "c".
+
+        Returns:
+            `(batch, frames, dim(features))`.
+
+        Raises:
+            CpcModelError: As `network`.
+        """
+        self.check_features(features)
+        z = encode(self.encoder, audio, training=False)
+        return z if features == "z" else self.gru(z, training=False)
 
     def default_features(self) -> str:
         """ "c" for an encoder + GRU file, "z" for an encoder file."""

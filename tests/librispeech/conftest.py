@@ -1,10 +1,15 @@
-"""A tiny LibriSpeech corpus in the real layout, written per test."""
+"""A tiny LibriSpeech corpus in the real layout, and converted splits written from records, per test."""
 
+import json
 import pathlib
 
 import numpy as np
 import pytest
 import soundfile
+
+from librispeech.manifest import MANIFEST_NAME, Manifest, ShardEntry, write_manifest
+from librispeech.record_schema import SCHEMA_VERSION, UtteranceRecord, serialize
+from librispeech.tfrecord_file import TFRecordFileWriter
 
 
 def write_corpus(
@@ -49,3 +54,52 @@ def tiny_corpus(tmp_path):
 def corpus_writer():
     """The ``write_corpus`` function, for tests that need another corpus shape."""
     return write_corpus
+
+
+def write_record_split(
+    directory: pathlib.Path, shard_sizes: tuple[int, ...] = (3, 3), num_samples: int = 4000, split: str = "dev-clean"
+) -> Manifest:
+    """Writes a converted split straight from records (no FLAC, no worker processes).
+
+    Shards are named as ``tfrecords.py`` names them and hold ``shard_sizes`` utterances of
+    ``num_samples`` noise samples each; ``manifest.json`` lists them.
+    """
+    rng = np.random.default_rng(0)
+    directory.mkdir(parents=True, exist_ok=True)
+    entries = []
+    for index, size in enumerate(shard_sizes):
+        file = f"{split}-{index:05d}-of-{len(shard_sizes):05d}.tfrecord"
+        utterance_ids = [f"{index + 1}-7-{number:04d}" for number in range(size)]
+        with TFRecordFileWriter(directory / file) as writer:
+            for utterance_id in utterance_ids:
+                samples = (rng.standard_normal(num_samples) * 3000).astype(np.int16)
+                writer.write(serialize(UtteranceRecord(utterance_id, index + 1, 7, "X", samples, 16000)))
+        size_bytes = (directory / file).stat().st_size
+        entries.append(ShardEntry(file, size_bytes, utterance_ids, [num_samples] * size, [index + 1]))
+    manifest = Manifest(SCHEMA_VERSION, split, str(directory), 16000, entries, [])
+    write_manifest(directory, manifest)
+    return manifest
+
+
+def rewrite_shard(directory: pathlib.Path, file: str, payloads: list[bytes]) -> None:
+    """Replaces a shard's records with ``payloads``, framed with valid CRCs, and records its new size."""
+    with TFRecordFileWriter(directory / file) as writer:
+        for payload in payloads:
+            writer.write(payload)
+    manifest = json.loads((directory / MANIFEST_NAME).read_text())
+    for shard in manifest["shards"]:
+        if shard["file"] == file:
+            shard["num_bytes"] = (directory / file).stat().st_size
+    (directory / MANIFEST_NAME).write_text(json.dumps(manifest))
+
+
+@pytest.fixture
+def record_split_writer():
+    """The ``write_record_split`` function: a split of records without converting audio."""
+    return write_record_split
+
+
+@pytest.fixture
+def shard_rewriter():
+    """The ``rewrite_shard`` function: replaces a shard's records, keeping the manifest's size right."""
+    return rewrite_shard

@@ -139,6 +139,7 @@ def test_cli_bad_input_fails_with_one_line_and_no_manifest(tiny_corpus, damage, 
     ("args", "message"),
     [
         (["nope"], "unknown split 'nope' (splits found: dev-clean)"),
+        (["dev-clean.tar.gz"], "dev-clean.tar.gz: an archive, which is not read; extract it first"),
         (["dev-clean", "--shards", "0"], "argument --shards: must be at least 1, got 0"),
         (["dev-clean", "--on-error", "ignore"], "argument --on-error: invalid choice"),
     ],

@@ -23,6 +23,33 @@ def test_missing_root_and_unknown_split(tmp_path, tiny_corpus):
         scan_split(root, "test-other")
 
 
+@pytest.mark.parametrize("given_as", ["root", "split"])
+def test_an_archive_is_refused_saying_to_extract_it(tmp_path, given_as):
+    archive = tmp_path / "dev-clean.tar.gz"
+    archive.write_bytes(b"\x1f\x8b\x08")
+    root, split = (archive, "dev-clean") if given_as == "root" else (tmp_path, archive.name)
+    with pytest.raises(CorpusError) as error:
+        scan_split(root, split)
+    assert str(error.value) == (
+        f"{archive}: an archive, which is not read; extract it first (tar -xzf dev-clean.tar.gz gives "
+        "LibriSpeech/<split>/) and give the LibriSpeech folder and the split's name"
+    )
+
+
+def test_a_split_still_in_its_archive_says_how_to_extract_it(tmp_path, tiny_corpus):
+    root, _ = tiny_corpus
+    archive = root.parent / "test-clean.tar.gz"
+    archive.write_bytes(b"\x1f\x8b\x08")
+    with pytest.raises(CorpusError) as error:
+        scan_split(root, "test-clean")
+    assert str(error.value) == (
+        f"{root}: unknown split 'test-clean' (splits found: dev-clean); "
+        f"{archive} is not extracted: tar -xzf {archive} -C {root.parent}"
+    )
+    with pytest.raises(CorpusError, match=f"LibriSpeech directory does not exist; {archive} is not extracted"):
+        scan_split(root.parent / "absent", "test-clean")
+
+
 def test_split_without_flac(tmp_path):
     (tmp_path / "dev-clean" / "19" / "198").mkdir(parents=True)
     with pytest.raises(CorpusError, match=r"dev-clean: no \.flac files found"):

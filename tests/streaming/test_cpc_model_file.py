@@ -1,4 +1,5 @@
 import keras
+import numpy as np
 import pytest
 
 from models.encoder_spec import resolve_encoder_spec
@@ -68,11 +69,26 @@ def test_missing_unreadable_and_wrong_files_are_named(tmp_path):
         CpcModelFile.load(dense)
 
 
+@pytest.mark.parametrize("name", ["seed", "dilated"])
+def test_features_of_equals_the_network_for_z_and_c(models_for, tmp_path, name):
+    _, _, context = models_for(name)
+    context.save(tmp_path / "gar.keras")
+    loaded = CpcModelFile.load(tmp_path / "gar.keras")
+    audio = np.random.default_rng(1).uniform(-1, 1, (2, 3000)).astype(np.float32)
+    for features in ("z", "c"):
+        expected = np.asarray(loaded.network(features)(audio))
+        np.testing.assert_allclose(np.asarray(loaded.features_of(audio, features)), expected, rtol=1e-5, atol=1e-6)
+    with pytest.raises(CpcModelError, match="gar.keras: unknown features 'x'"):
+        loaded.features_of(audio, "x")
+
+
 def test_context_features_are_refused_for_an_encoder_alone(models_for):
     _, encoder, _ = models_for("seed")
     loaded = CpcModelFile.from_model(encoder, "genc.h5")
     with pytest.raises(CpcModelError, match="genc.h5: an encoder without a GRU gives z only"):
         loaded.network("c")
+    with pytest.raises(CpcModelError, match="genc.h5: an encoder without a GRU gives z only"):
+        loaded.features_of(np.zeros((1, 512), np.float32), "c")
     assert loaded.spec.layers == resolve_encoder_spec("seed").layers
 
 

@@ -1,0 +1,132 @@
+"""What each training-speed change bought: the CPC train step with and without each one.
+
+Runs the `seed` preset's train step (batch 64, window 20480, one batch held in memory) in a
+fresh process per variant, since oneDNN and the thread pools are fixed when TensorFlow
+starts, and interleaves the variants over several rounds so that a slower spell of the
+machine hits all of them alike. Prints, per variant, the median windows per second over all
+timed runs and its ratio to the first variant, the code as it was before the changes.
+
+    python bench/train_ablation.py                 # all variants, 3 rounds
+    python bench/train_ablation.py --rounds 5 --variants eigen-conv,onednn-patch
+"""
+
+import argparse
+import dataclasses
+import json
+import os
+import pathlib
+import statistics
+import subprocess
+import sys
+
+HERE = pathlib.Path(__file__).resolve().parent
+
+
+@dataclasses.dataclass(frozen=True)
+class Variant:
+    """One way of running the train step.
+
+    Attributes:
+        name: Short name, used with ``--variants``.
+        description: What differs, for the printed table.
+        onednn: Whether TensorFlow's oneDNN CPU kernels are on (``TF_ENABLE_ONEDNN_OPTS``).
+        patch_products: Whether the encoder's non-overlapping convolutions run as matrix
+            products (``models.encoder_forward.encode``) rather than Keras's Conv1D call.
+        inter_op_threads: TensorFlow's inter-op thread pool size; 0 leaves TensorFlow's choice.
+        jit_compile: Whether the train step is compiled with XLA (the GRU then runs without
+            cuDNN, as Keras requires).
+    """
+
+    name: str
+    description: str
+    onednn: bool
+    patch_products: bool
+    inter_op_threads: int = 0
+    jit_compile: bool = False
+
+
+VARIANTS = (
+    Variant("eigen-conv", "before: Eigen kernels, Keras Conv1D", onednn=False, patch_products=False),
+    Variant("onednn-conv", "oneDNN kernels, Keras Conv1D", onednn=True, patch_products=False),
+    Variant("eigen-patch", "Eigen kernels, patch matrix products", onednn=False, patch_products=True),
+    Variant("onednn-patch", "oneDNN + patch matrix products (default now)", onednn=True, patch_products=True),
+    Variant("onednn-patch-inter1", "same, 1 inter-op thread", onednn=True, patch_products=True, inter_op_threads=1),
+    Variant("onednn-patch-xla", "same, XLA (jit_compile, GRU without cuDNN)", onednn=True, patch_products=True,
+            jit_compile=True),
+)
+
+
+def measure(variant: Variant, steps: int, repeats: int, batch_size: int, window: int) -> list[float]:
+    """Windows per second of ``repeats`` timed runs of ``steps`` steps, in this process."""
+    sys.path.insert(0, str(HERE.parent))
+    sys.path.insert(0, str(HERE))
+    os.environ["TF_ENABLE_ONEDNN_OPTS"] = "1" if variant.onednn else "0"
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import keras
+    import tensorflow as tf
+
+    from cpc_step import build_model, training_rates
+    from models import cpc_model
+
+    if variant.inter_op_threads:
+        tf.config.threading.set_inter_op_parallelism_threads(variant.inter_op_threads)
+    if not variant.patch_products:
+        cpc_model.encode = lambda encoder, audio, training=None: encoder(audio, training=training)
+    keras.utils.set_random_seed(0)
+    model = build_model(jit_compile=variant.jit_compile)
+    audio = tf.random.stateless_uniform((batch_size, window), seed=(0, 1), minval=-1.0, maxval=1.0)
+    dataset = tf.data.Dataset.from_tensors(audio).repeat()
+    return training_rates(model, dataset, batch_size, steps, repeats)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--variants", default=",".join(variant.name for variant in VARIANTS),
+                        help="comma-separated variant names (default: all)")
+    parser.add_argument("--rounds", type=int, default=3, help="processes per variant, interleaved (default: %(default)s)")
+    parser.add_argument("--steps", type=int, default=15, help="training steps per timed run (default: %(default)s)")
+    parser.add_argument("--repeats", type=int, default=2, help="timed runs per process (default: %(default)s)")
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--window", type=int, default=20480)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    by_name = {variant.name: variant for variant in VARIANTS}
+    if args.child:
+        rates = measure(by_name[args.child], args.steps, args.repeats, args.batch_size, args.window)
+        print(json.dumps(rates))
+        return
+    names = args.variants.split(",")
+    unknown = [name for name in names if name not in by_name]
+    if unknown:
+        parser.error(f"unknown variants {', '.join(unknown)}; known: {', '.join(by_name)}")
+    rates = {name: [] for name in names}
+    for number in range(1, args.rounds + 1):
+        for name in names:
+            child = subprocess.run(
+                [sys.executable, __file__, "--child", name, "--steps", str(args.steps), "--repeats", str(args.repeats),
+                 "--batch-size", str(args.batch_size), "--window", str(args.window)],
+                check=True, capture_output=True, text=True,
+                env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+            )
+            rates[name] += json.loads(child.stdout.strip().splitlines()[-1])
+            print(f"round {number}/{args.rounds} {name}: {', '.join(f'{rate:.0f}' for rate in rates[name][-args.repeats:])}",
+                  file=sys.stderr)
+
+    sys.path.insert(0, str(HERE))
+    from timing import machine
+
+    print(f"machine: {machine()}")
+    print(f"seed preset, batch {args.batch_size}, window {args.window}, in memory; {args.rounds} processes x "
+          f"{args.repeats} runs x {args.steps} steps per variant")
+    baseline = statistics.median(rates[names[0]])
+    print("| variant | windows/s (median) | vs first | all runs |")
+    print("|---|---|---|---|")
+    for name in names:
+        median = statistics.median(rates[name])
+        print(f"| {by_name[name].description} | {median:.0f} | {median / baseline:.2f}× | "
+              f"{', '.join(f'{rate:.0f}' for rate in rates[name])} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from models.encoder_forward import encode, is_chain, is_patch_convolution
+from models.encoder_spec import ConvLayerSpec, EncoderSpec, resolve_encoder_spec
+from models.genc_model import genc_model
+
+# Patch convolutions (kernel == stride) after a causal pad and between ordinary ones.
+MIXED_SPEC = EncoderSpec(
+    layers=(
+        ConvLayerSpec(1, 6, 4, 4, 0),
+        ConvLayerSpec(6, 5, 3, 3, 3),
+        ConvLayerSpec(5, 4, 3, 1, 2),
+        ConvLayerSpec(4, 3, 2, 2, 0),
+    ),
+    dim_z=3,
+)
+
+
+def random_audio(batch, samples, seed=0):
+    return np.random.default_rng(seed).uniform(-1, 1, (batch, samples)).astype(np.float32)
+
+
+def outputs_and_gradients(encoder, audio, forward):
+    """The encoder output and the gradients of a fixed nonlinear function of it."""
+    audio = tf.constant(audio)
+    with tf.GradientTape() as tape:
+        tape.watch(audio)
+        z = forward(audio)
+        objective = tf.reduce_sum(tf.sin(z) * tf.range(1.0, z.shape[-1] + 1.0))
+    gradients = tape.gradient(objective, [audio, *encoder.trainable_variables])
+    return z.numpy(), [gradient.numpy() for gradient in gradients]
+
+
+@pytest.mark.parametrize(
+    "spec, samples",
+    [(resolve_encoder_spec("seed"), 2048), (resolve_encoder_spec("seed"), 2000), (MIXED_SPEC, 143)],
+    ids=["seed-whole-frames", "seed-leftover-samples", "mixed-layers"],
+)
+def test_encode_equals_the_keras_call_with_the_same_gradients(spec, samples):
+    keras.utils.set_random_seed(3)
+    encoder = genc_model(spec)
+    audio = random_audio(3, samples)
+
+    fast, fast_gradients = outputs_and_gradients(encoder, audio, lambda a: encode(encoder, a, training=True))
+    reference, reference_gradients = outputs_and_gradients(encoder, audio, lambda a: encoder(a, training=True))
+
+    assert is_chain(encoder)
+    assert fast.shape == (3, spec.num_frames(samples), spec.dim_z)
+    np.testing.assert_allclose(fast, reference, rtol=1e-5, atol=1e-5)
+    assert len(fast_gradients) == 1 + 2 * len(spec.layers)
+    for fast_gradient, reference_gradient in zip(fast_gradients, reference_gradients, strict=True):
+        np.testing.assert_allclose(fast_gradient, reference_gradient, rtol=1e-4, atol=1e-5)
+
+
+def test_encode_handles_a_length_unknown_until_run_time():
+    keras.utils.set_random_seed(4)
+    encoder = genc_model(MIXED_SPEC)
+    run = tf.function(
+        lambda audio: encode(encoder, audio), input_signature=[tf.TensorSpec((None, None), tf.float32)]
+    )
+    for samples in (24, 143, 160):
+        audio = random_audio(2, samples, seed=samples)
+        np.testing.assert_allclose(run(audio).numpy(), encoder(audio).numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_only_convolutions_over_non_overlapping_windows_are_patch_products():
+    assert is_patch_convolution(keras.layers.Conv1D(4, 8, strides=8))
+    assert not is_patch_convolution(keras.layers.Conv1D(4, 8, strides=4))
+    assert not is_patch_convolution(keras.layers.Conv1D(4, 4, strides=4, padding="causal"))
+    assert not is_patch_convolution(keras.layers.Conv1D(4, 1, strides=1, dilation_rate=2))
+    assert not is_patch_convolution(keras.layers.Conv1D(4, 4, strides=4, groups=2))
+
+
+def test_an_encoder_that_is_not_a_chain_is_simply_called():
+    audio_input = keras.Input(shape=(None,))
+    channels = keras.layers.Reshape((-1, 1))(audio_input)
+    left = keras.layers.Conv1D(3, 4, strides=4)(channels)
+    right = keras.layers.Conv1D(3, 4, strides=4)(channels)
+    encoder = keras.Model(audio_input, keras.layers.Add()([left, right]))
+    audio = random_audio(2, 64)
+
+    assert not is_chain(encoder)
+    np.testing.assert_array_equal(encode(encoder, audio).numpy(), encoder(audio).numpy())
+
+
+def test_an_encoder_without_patch_convolutions_is_simply_called():
+    encoder = genc_model(resolve_encoder_spec("paper"))
+    assert not is_chain(encoder)
+
+
+def test_encode_computes_in_the_mixed_precision_compute_dtype():
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        keras.utils.set_random_seed(5)
+        encoder = genc_model(resolve_encoder_spec("seed"))
+        audio = random_audio(2, 1024)
+        fast = encode(encoder, audio)
+        reference = encoder(audio)
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    assert fast.dtype == reference.dtype == tf.float16
+    np.testing.assert_allclose(fast.numpy(), reference.numpy(), rtol=1e-2, atol=1e-2)
