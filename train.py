@@ -32,6 +32,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     data.add_argument("--val-split", default=_DEFAULTS.val_split, help="split to validate on after every epoch")
     data.add_argument("--window", type=int, default=_DEFAULTS.window,
                       help="samples per training window (20480 = 1.28 s at 16 kHz); shorter utterances are left out")
+    data.add_argument("--crops-per-utterance", type=int, default=_DEFAULTS.crops_per_utterance,
+                      help="random windows cut from each training utterance read; reading costs far more than "
+                      "cropping, so this keeps the input pipeline's CPU share small; 1 = one window per read, as the "
+                      "reference")
     data.add_argument("--no-normalize", dest="normalize", action="store_false",
                       help="do not remove each utterance's mean and divide by its peak")
 

@@ -11,6 +11,7 @@ import argparse
 import multiprocessing
 import os
 import pathlib
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -18,7 +19,7 @@ import tempfile
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 import soundfile  # noqa: E402
-from timing import machine, peak_rss_mib, timed_median  # noqa: E402
+from timing import machine, timed_median  # noqa: E402
 
 from librispeech.split_converter import ConversionConfig, convert_split  # noqa: E402
 from librispeech.split_scan import scan_split  # noqa: E402
@@ -65,15 +66,19 @@ def main() -> None:
             convert_split(ConversionConfig(root, args.split, output_dir=scratch / f"run{next(runs)}",
                                            workers=args.workers, show_progress=False))
 
-        decode_seconds, decode_all = timed_median(lambda: decode_only(paths, args.workers), args.repeats)
-        convert_seconds, convert_all = timed_median(convert, args.repeats)
+        # Alternating the two spreads a slower spell of the machine over both.
+        decode_all, convert_all = [], []
+        for _ in range(args.repeats):
+            decode_all += timed_median(lambda: decode_only(paths, args.workers), 1)[1]
+            convert_all += timed_median(convert, 1)[1]
+        decode_seconds, convert_seconds = statistics.median(decode_all), statistics.median(convert_all)
 
     print(f"machine: {machine()}")
     print(f"corpus: {len(paths)} utterances, {hours:.2f} h, {args.workers} workers, {args.repeats} runs each")
     print(f"decode-only: median {decode_seconds:.2f} s ({hours * 60 / decode_seconds:.1f} h audio/min); runs {_list(decode_all)}")
     print(f"conversion:  median {convert_seconds:.2f} s ({hours * 60 / convert_seconds:.1f} h audio/min); runs {_list(convert_all)}")
     print(f"conversion / decode-only throughput: {decode_seconds / convert_seconds:.2f} (target >= 0.80)")
-    print(f"peak RSS: benchmark process {peak_rss_mib():.0f} MiB, largest worker {peak_rss_mib(children=True):.0f} MiB")
+    print("peak RSS: see bench/memory.py, which measures the conversion processes alone")
 
 
 def _list(values: list[float]) -> str:

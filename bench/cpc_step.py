@@ -43,9 +43,14 @@ def build_model(
     return model
 
 
-def pipeline_windows(tfrecord_dir: pathlib.Path, batch_size: int, window: int) -> tf.data.Dataset:
+def pipeline_windows(
+    tfrecord_dir: pathlib.Path, batch_size: int, window: int, crops_per_utterance: int = PipelineConfig.crops_per_utterance
+) -> tf.data.Dataset:
     """The real training input: endless random crops from the TFRecords."""
-    return audio_windows(tfrecord_dir, PipelineConfig(window=window, batch_size=batch_size, repeat=True, seed=0), training=True)
+    config = PipelineConfig(
+        window=window, batch_size=batch_size, crops_per_utterance=crops_per_utterance, repeat=True, seed=0
+    )
+    return audio_windows(tfrecord_dir, config, training=True)
 
 
 def in_memory_windows(tfrecord_dir: pathlib.Path, batch_size: int, window: int) -> tf.data.Dataset:
@@ -54,15 +59,30 @@ def in_memory_windows(tfrecord_dir: pathlib.Path, batch_size: int, window: int) 
     return tf.data.Dataset.from_tensors(batch).repeat()
 
 
+class _BatchClock(keras.callbacks.Callback):
+    """Records the time at which each training batch ends."""
+
+    def __init__(self):
+        super().__init__()
+        self.ends = []
+
+    def on_train_begin(self, logs=None):
+        self.ends.append(time.perf_counter())
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.ends.append(time.perf_counter())
+
+
 def training_rates(model: CPCModel, dataset: tf.data.Dataset, batch_size: int, steps: int, repeats: int) -> list[float]:
-    """Windows per second of ``repeats`` timed runs of ``steps`` training steps, after a warm-up run."""
-    model.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0, shuffle=False)
-    rates = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        model.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0, shuffle=False)
-        rates.append(steps * batch_size / (time.perf_counter() - started))
-    return rates
+    """Windows per second of ``repeats`` consecutive runs of ``steps`` training steps.
+
+    All runs are timed within one ``fit``, as in a real epoch, after ``steps`` warm-up steps
+    (tracing the step function, filling the input pipeline).
+    """
+    clock = _BatchClock()
+    model.fit(dataset, epochs=1, steps_per_epoch=steps * (1 + repeats), verbose=0, shuffle=False, callbacks=[clock])
+    ends = clock.ends[steps:]
+    return [steps * batch_size / (ends[(run + 1) * steps] - ends[run * steps]) for run in range(repeats)]
 
 
 def matmul_gflops(size: int = 1024, repeats: int = 5) -> list[float]:

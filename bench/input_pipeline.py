@@ -23,17 +23,19 @@ from cpc_step import build_model, demo_tfrecords, in_memory_windows, pipeline_wi
 from timing import machine  # noqa: E402
 
 
-def pipeline_rates(dataset, batch_size: int, batches: int, repeats: int) -> list[float]:
+def pipeline_rates(dataset, batch_size: int, batches: int, repeats: int) -> tuple[list[float], list[float]]:
+    """Windows per second of ``repeats`` timed runs, and the CPU milliseconds per batch of each."""
     iterator = iter(dataset)
     for _ in range(batches):
         next(iterator)
-    rates = []
+    rates, cpu_per_batch = [], []
     for _ in range(repeats):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         for _ in range(batches):
             next(iterator)
         rates.append(batches * batch_size / (time.perf_counter() - started))
-    return rates
+        cpu_per_batch.append((time.process_time() - cpu_started) / batches * 1000)
+    return rates, cpu_per_batch
 
 
 def main() -> None:
@@ -47,11 +49,17 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as scratch:
         data_dir = args.data_dir or demo_tfrecords(pathlib.Path(scratch))
-        pipeline = pipeline_rates(pipeline_windows(data_dir, args.batch_size, args.window), args.batch_size, args.batches, args.repeats)
+        pipeline, cpu = pipeline_rates(pipeline_windows(data_dir, args.batch_size, args.window), args.batch_size,
+                                       args.batches, args.repeats)
+        single, single_cpu = pipeline_rates(pipeline_windows(data_dir, args.batch_size, args.window, 1),
+                                            args.batch_size, args.batches, args.repeats)
         training = training_rates(build_model(), in_memory_windows(data_dir, args.batch_size, args.window), args.batch_size, 30, args.repeats)
 
     print(f"machine: {machine()}")
-    print(f"input pipeline: median {statistics.median(pipeline):.0f} windows/s ({', '.join(f'{r:.0f}' for r in pipeline)})")
+    print(f"input pipeline: median {statistics.median(pipeline):.0f} windows/s ({', '.join(f'{r:.0f}' for r in pipeline)}), "
+          f"{statistics.median(cpu):.1f} ms CPU per batch")
+    print(f"same, 1 crop per utterance read: median {statistics.median(single):.0f} windows/s "
+          f"({', '.join(f'{r:.0f}' for r in single)}), {statistics.median(single_cpu):.1f} ms CPU per batch")
     print(f"training (in memory): median {statistics.median(training):.0f} windows/s ({', '.join(f'{r:.0f}' for r in training)})")
     print(f"pipeline / training: {statistics.median(pipeline) / statistics.median(training):.1f}x (target >= 10x)")
 

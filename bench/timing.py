@@ -29,7 +29,6 @@ def timed_median(run: Callable[[], object], repeats: int) -> tuple[float, list[f
     return statistics.median(seconds), seconds
 
 
-def peak_rss_mib(children: bool = False) -> float:
-    """Peak resident memory of this process, or of its largest finished child process."""
-    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
-    return resource.getrusage(who).ru_maxrss / 1024
+def peak_rss_mib() -> float:
+    """Peak resident memory of this process."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

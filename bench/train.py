@@ -31,6 +31,7 @@ from cpc_step import (  # noqa: E402
 )
 from timing import machine, peak_rss_mib  # noqa: E402
 
+from librispeech.input_pipeline import PipelineConfig  # noqa: E402
 from models.encoder_spec import resolve_encoder_spec  # noqa: E402
 
 
@@ -39,29 +40,44 @@ def main() -> None:
     parser.add_argument("--data-dir", type=pathlib.Path, help="a converted training split (default: the demo corpus)")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--window", type=int, default=20480)
-    parser.add_argument("--steps", type=int, default=30, help="training steps per timed run (default: %(default)s)")
-    parser.add_argument("--repeats", type=int, default=5, help="timed runs per measurement (default: %(default)s)")
+    parser.add_argument("--crops-per-utterance", type=int, default=PipelineConfig.crops_per_utterance,
+                        help="training windows per utterance read (default: %(default)s, train.py's)")
+    parser.add_argument("--steps", type=int, default=20, help="training steps per timed run (default: %(default)s)")
+    parser.add_argument("--repeats", type=int, default=3, help="timed runs per fit (default: %(default)s)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="alternations of an in-memory fit and a pipeline fit (default: %(default)s)")
     args = parser.parse_args()
 
+    in_memory, piped, matmul = [], [], []
     with tempfile.TemporaryDirectory() as scratch:
         data_dir = args.data_dir or demo_tfrecords(pathlib.Path(scratch))
-        matmul = matmul_gflops()
         model = build_model()
-        in_memory = training_rates(model, in_memory_windows(data_dir, args.batch_size, args.window), args.batch_size, args.steps, args.repeats)
-        piped = training_rates(model, pipeline_windows(data_dir, args.batch_size, args.window), args.batch_size, args.steps, args.repeats)
-        matmul += matmul_gflops()
+        held = in_memory_windows(data_dir, args.batch_size, args.window)
+        streamed = pipeline_windows(data_dir, args.batch_size, args.window, args.crops_per_utterance)
+        # Alternating the two inputs spreads a slower spell of the machine over both.
+        for _ in range(args.rounds):
+            matmul += matmul_gflops()
+            in_memory += training_rates(model, held, args.batch_size, args.steps, args.repeats)
+            piped += training_rates(model, streamed, args.batch_size, args.steps, args.repeats)
 
     spec = resolve_encoder_spec("seed")
     train_flops = 3 * forward_flops_per_window(spec, args.window, dim_c=40, pred_steps=10, num_neg=10)
     matmul_rate = statistics.median(matmul)
     print(f"machine: {machine()}")
-    print(f"seed preset, batch {args.batch_size}, window {args.window}, {args.steps} steps x {args.repeats} runs")
+    print(f"seed preset, batch {args.batch_size}, window {args.window}, {args.crops_per_utterance} crops per "
+          f"utterance read, {args.rounds} rounds x {args.repeats} runs "
+          f"x {args.steps} steps per input")
     for name, rates in (("in memory", in_memory), ("TFRecord pipeline", piped)):
         rate = statistics.median(rates)
         fraction = rate * train_flops / (matmul_rate * 1e9)
         print(f"{name:>17}: median {rate:.0f} windows/s ({', '.join(f'{r:.0f}' for r in rates)}); "
               f"{rate * train_flops / 1e9:.1f} GFLOP/s = {fraction:.1%} of matmul")
-    print(f"pipeline / in-memory: {statistics.median(piped) / statistics.median(in_memory):.2f}")
+    per_round = [
+        statistics.median(piped[start : start + args.repeats]) / statistics.median(in_memory[start : start + args.repeats])
+        for start in range(0, len(piped), args.repeats)
+    ]
+    print(f"pipeline / in-memory: {statistics.median(piped) / statistics.median(in_memory):.2f} "
+          f"(per round: {', '.join(f'{ratio:.2f}' for ratio in per_round)})")
     print(f"training FLOPs per window (3x forward): {train_flops / 1e6:.1f} MFLOP")
     print(f"float32 matmul rate: median {matmul_rate:.1f} GFLOP/s ({', '.join(f'{r:.0f}' for r in matmul)})")
     print(f"peak RSS: {peak_rss_mib():.0f} MiB")

@@ -18,8 +18,8 @@ class ExtractionConfig:
         model: `gar.keras` (encoder + GRU) or `genc.h5` / `genc.keras` (encoder alone).
         features: "c" (GRU context) or "z" (encoder output); None for the model's
             default, c when it has a GRU.
-        batch_size: Most files run through the model at once. Small batches keep the
-            convolutions' intermediate outputs in cache: on 2 cores 4 was faster than 8 or 16.
+        batch_size: Most files run through the model at once: on 2 cores 16 gave 1.2x
+            (z) to 1.5x (c) the speed of 4 (`bench/extract.py`).
         max_batch_seconds: Most padded audio per batch, in seconds, which bounds memory:
             the first convolution's output alone takes `channels / stride * 4` bytes per
             sample (128 MB for the seed encoder, 0.8 GB for the paper's, per 120 s).
@@ -31,7 +31,7 @@ class ExtractionConfig:
     output_dir: pathlib.Path
     model: pathlib.Path
     features: str | None = None
-    batch_size: int = 4
+    batch_size: int = 16
     max_batch_seconds: float = 120.0
     extensions: tuple[str, ...] = ("flac", "wav")
     show_progress: bool = True

@@ -1,9 +1,9 @@
 """The tf.data input pipeline that feeds CPC training with windows of converted audio.
 
-shard files → (per-worker file shard) → interleaved reads → batched parsing → one crop of
-``window`` samples per utterance (random each epoch for training, fixed for validation),
-kept as int16 → shuffle → batch → optional normalisation by each utterance's own statistics
-(stored in its record) → prefetch.
+shard files → (per-worker file shard) → interleaved reads → batched parsing → crops of
+``window`` samples (in training ``crops_per_utterance`` at random offsets from each utterance
+read, in validation one fixed crop), kept as int16 → shuffle → batch → optional normalisation
+by each utterance's own statistics (stored in its record) → prefetch.
 
 Utterances shorter than the window are left out; ``Manifest.count_shorter_than`` counts
 them without reading the shards.
@@ -32,6 +32,14 @@ class PipelineConfig:
         normalize: Remove each utterance's mean and divide by its peak (the reference does
             both); otherwise scale int16 to [-1, 1).
         shuffle_buffer: Windows held by the shuffle buffer in training.
+        crops_per_utterance: Windows cut in training from each utterance read, each at its
+            own uniformly random offset. Reading an utterance costs far more than cutting a
+            window from it (a LibriSpeech utterance averages 12.7 s, a window is 1.28 s): 4
+            crops per read halve the pipeline's CPU time per batch (``BENCHMARKS.md``), which
+            on a few cores competes with training. The stream then passes over the corpus 4 times
+            more slowly, with the same number of random windows per utterance in the long
+            run; 1 reads every utterance once for each of its windows, as the reference.
+            Validation always cuts one fixed window per utterance.
         parse_batch: Records parsed and cropped together in one vectorised step.
         cycle_length: Shard files read at once.
         repeat: Repeat without end: training streams on across passes, validation repeats
@@ -43,6 +51,7 @@ class PipelineConfig:
     batch_size: int = 64
     normalize: bool = True
     shuffle_buffer: int = 4096
+    crops_per_utterance: int = 4
     parse_batch: int = 128
     cycle_length: int = 8
     repeat: bool = False
@@ -99,7 +108,9 @@ def audio_windows(
         if config.repeat:
             dataset = dataset.repeat()
     dataset = dataset.interleave(
-        lambda path: tf.data.TFRecordDataset(path, buffer_size=1 << 20),
+        # TensorFlow's default read buffer (256 KiB) fits a Zen 3 core's L2 cache; a 1 MiB
+        # one cost about 20 % more CPU per record here.
+        tf.data.TFRecordDataset,
         cycle_length=min(config.cycle_length, len(files)),
         num_parallel_calls=tf.data.AUTOTUNE,
         deterministic=not training,
@@ -114,7 +125,8 @@ def audio_windows(
     dataset = dataset.batch(batch_size, drop_remainder=True)
     if not config.repeat:
         # A known length gives Keras a complete progress bar and a clean end of each epoch.
-        dataset = dataset.apply(tf.data.experimental.assert_cardinality(usable // batch_size))
+        crops = config.crops_per_utterance if training else 1
+        dataset = dataset.apply(tf.data.experimental.assert_cardinality(usable * crops // batch_size))
     elif not training:
         # Repeating whole passes of batches makes every validation pass the same windows.
         dataset = dataset.repeat()
@@ -123,7 +135,7 @@ def audio_windows(
 
 
 def _crop_function(config: PipelineConfig, training: bool):
-    """Parses serialized records and cuts one window from each, all vectorised.
+    """Parses serialized records and cuts windows from them, all vectorised.
 
     Only the features a window needs are parsed. Every record is cropped first and the
     windows of utterances shorter than ``window`` are dropped afterwards, so that the
@@ -134,24 +146,27 @@ def _crop_function(config: PipelineConfig, training: bool):
     needed = ("audio", "num_samples", "dc_offset", "peak") + (() if training else ("utterance_id",))
     spec = {name: feature for name, feature in tf_feature_spec().items() if name in needed}
     window = config.window
+    crops = config.crops_per_utterance if training else 1
 
     def crop(serialized: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
         features = tf.io.parse_example(serialized, spec)
-        num_offsets = tf.maximum(features["num_samples"] - window + 1, 1)
+        num_offsets = tf.maximum(features["num_samples"] - window + 1, 1)[:, None]
         if training:
-            uniform = tf.random.uniform(tf.shape(num_offsets), dtype=tf.float64, seed=config.seed)
+            uniform = tf.random.uniform((tf.shape(num_offsets)[0], crops), dtype=tf.float64, seed=config.seed)
             offsets = tf.minimum(tf.cast(uniform * tf.cast(num_offsets, tf.float64), tf.int64), num_offsets - 1)
         else:
             # A fixed offset per utterance, spread over the utterance rather than always at its start.
-            offsets = tf.strings.to_hash_bucket_fast(features["utterance_id"], 2**62) % num_offsets
+            offsets = tf.strings.to_hash_bucket_fast(features["utterance_id"][:, None], 2**62) % num_offsets
+        # (records, crops) windows; substr broadcasts each record's audio over its offsets.
         window_bytes = tf.strings.substr(
-            features["audio"],
+            features["audio"][:, None],
             offsets * _BYTES_PER_SAMPLE,
             tf.fill(tf.shape(offsets), tf.cast(window * _BYTES_PER_SAMPLE, tf.int64)),
         )
         long_enough = features["num_samples"] >= window
-        window_bytes, dc_offset, peak = (
-            tf.boolean_mask(value, long_enough) for value in (window_bytes, features["dc_offset"], features["peak"])
+        window_bytes = tf.reshape(tf.boolean_mask(window_bytes, long_enough), [-1])
+        dc_offset, peak = (
+            tf.repeat(tf.boolean_mask(features[name], long_enough), crops) for name in ("dc_offset", "peak")
         )
         samples = tf.ensure_shape(tf.io.decode_raw(window_bytes, tf.int16, little_endian=True), [None, window])
         return samples, dc_offset, peak

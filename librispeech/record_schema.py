@@ -41,9 +41,11 @@ FEATURE_KINDS = {
     "peak": "float",
 }
 
-# Field numbers of tf.train.Feature's oneof and of the list messages inside it.
-_FEATURE_FIELD = {"bytes": 1, "float": 2, "int64": 3}
-_LENGTH_DELIMITED = 2
+# Protocol-buffer tags (field number << 3 | 2, "length-delimited") of the fields written.
+_FIELD_1, _FIELD_2 = b"\x0a", b"\x12"
+# tf.train.Feature's oneof: bytes_list = 1, float_list = 2, int64_list = 3.
+_KIND_FIELD = {"bytes": b"\x0a", "float": b"\x12", "int64": b"\x1a"}
+_FLOAT32 = struct.Struct("<f")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,6 +71,15 @@ class UtteranceRecord:
 
 def serialize(record: UtteranceRecord) -> bytes:
     """Encodes a record as a serialized ``tf.train.Example``."""
+    return b"".join(serialized_pieces(record))
+
+
+def serialized_pieces(record: UtteranceRecord) -> list[bytes]:
+    """The serialized ``tf.train.Example`` of a record, as pieces to be written in order.
+
+    The audio, nearly all of the bytes, is a piece of its own, so that a writer can frame
+    and write the record without first copying it into one string.
+    """
     samples = np.asarray(record.samples, dtype="<i2")
     count = len(samples)
     dc_offset = float(samples.sum(dtype=np.int64)) / count if count else 0.0
@@ -85,31 +96,28 @@ def serialize(record: UtteranceRecord) -> bytes:
         "dc_offset": dc_offset,
         "peak": peak,
     }
-    features = _Message()
+    pieces, features_length = [], 0
     for name, value in values.items():
-        entry = _Message()
-        entry.add(1, _Message([name.encode()]))
-        entry.add(2, _feature(FEATURE_KINDS[name], value))
-        features.add(1, entry)
-    example = _Message()
-    example.add(1, features)
-    # One join: the audio, most of the bytes, is copied once.
-    return b"".join(example.pieces)
-
-
-class _Message:
-    """Protocol-buffer bytes kept as pieces with their total length, joined only once."""
-
-    def __init__(self, pieces: list[bytes] | None = None):
-        self.pieces = pieces or []
-        self.length = sum(len(piece) for piece in self.pieces)
-
-    def add(self, field_number: int, inner: "_Message") -> None:
-        """Appends ``inner`` as a length-delimited field."""
-        header = _varint(field_number << 3 | _LENGTH_DELIMITED) + _varint(inner.length)
-        self.pieces.append(header)
-        self.pieces.extend(inner.pieces)
-        self.length += len(header) + inner.length
+        kind = FEATURE_KINDS[name]
+        if kind == "bytes":
+            payload = value
+        elif kind == "int64":
+            payload = _varint(value & 0xFFFFFFFFFFFFFFFF)
+        else:
+            payload = _FLOAT32.pack(value)
+        # Features.feature map entry {key, Feature}; Feature holds one list; the list holds
+        # the single (packed) value.
+        value_list = _FIELD_1 + _varint(len(payload))
+        feature = _KIND_FIELD[kind] + _varint(len(value_list) + len(payload))
+        entry = _KEY_ENTRIES[name] + _FIELD_2 + _varint(len(feature) + len(value_list) + len(payload))
+        header = entry + feature + value_list
+        header = _FIELD_1 + _varint(len(header) + len(payload)) + header
+        if name == "audio":
+            pieces += [header, payload]
+        else:
+            pieces.append(header + payload)
+        features_length += len(header) + len(payload)
+    return [_FIELD_1 + _varint(features_length), *pieces]
 
 
 def tf_feature_spec() -> dict:
@@ -120,20 +128,6 @@ def tf_feature_spec() -> dict:
     return {name: tf.io.FixedLenFeature([], dtypes[kind]) for name, kind in FEATURE_KINDS.items()}
 
 
-def _feature(kind: str, value) -> _Message:
-    if kind == "bytes":
-        payload = _Message([value])
-    elif kind == "int64":
-        payload = _Message([_varint(value & 0xFFFFFFFFFFFFFFFF)])
-    else:
-        payload = _Message([struct.pack("<f", value)])
-    values_list = _Message()
-    values_list.add(1, payload)
-    feature = _Message()
-    feature.add(_FEATURE_FIELD[kind], values_list)
-    return feature
-
-
 def _varint(value: int) -> bytes:
     encoded = bytearray()
     while value > 0x7F:
@@ -141,3 +135,7 @@ def _varint(value: int) -> bytes:
         value >>= 7
     encoded.append(value)
     return bytes(encoded)
+
+
+# The key field of each Features.feature map entry, the same in every record.
+_KEY_ENTRIES = {name: _FIELD_1 + _varint(len(name)) + name.encode() for name in FEATURE_KINDS}

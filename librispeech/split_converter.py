@@ -28,7 +28,7 @@ import tqdm
 from librispeech.audio_file import SAMPLE_RATE, read_pcm16
 from librispeech.corpus_error import CorpusError
 from librispeech.manifest import MANIFEST_NAME, Manifest, ShardEntry, write_manifest
-from librispeech.record_schema import SCHEMA_VERSION, UtteranceRecord, serialize
+from librispeech.record_schema import SCHEMA_VERSION, UtteranceRecord, serialized_pieces
 from librispeech.split_scan import SkippedFile, scan_split
 from librispeech.tfrecord_file import TFRecordFileWriter
 from librispeech.utterance import Utterance
@@ -329,7 +329,7 @@ def _convert_shard(task: _ShardTask) -> dict:
                     skipped.append(dataclasses.asdict(SkippedFile(str(utterance.path), _reason(error, utterance))))
                     _progress_queue.put(1)
                     continue
-                writer.write(serialize(UtteranceRecord(
+                writer.write(serialized_pieces(UtteranceRecord(
                     utterance.utterance_id, utterance.speaker_id, utterance.chapter_id,
                     utterance.transcript, samples, SAMPLE_RATE,
                 )))

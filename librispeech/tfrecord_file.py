@@ -24,7 +24,10 @@ _MASK_DELTA = 0xA282EAD8
 
 def masked_crc32c(data: bytes) -> int:
     """CRC32C rotated and offset as TFRecord framing stores it."""
-    crc = google_crc32c.value(data)
+    return _masked(google_crc32c.value(data))
+
+
+def _masked(crc: int) -> int:
     return (((crc >> 15) | (crc << 17)) + _MASK_DELTA) & 0xFFFFFFFF
 
 
@@ -39,12 +42,18 @@ class TFRecordFileWriter:
         self.path = pathlib.Path(path)
         self._file = open(self.path, "wb")
 
-    def write(self, record: bytes) -> None:
-        """Appends one record."""
-        length = _LENGTH.pack(len(record))
-        self._file.write(length + _CRC.pack(masked_crc32c(length)))
-        self._file.write(record)
-        self._file.write(_CRC.pack(masked_crc32c(record)))
+    def write(self, record: bytes | list[bytes]) -> None:
+        """Appends one record, given whole or as pieces to be concatenated.
+
+        Pieces (e.g. from ``record_schema.serialized_pieces``) are framed and written as they
+        are, which spares copying a large record into one string first.
+        """
+        pieces = [record] if isinstance(record, bytes) else record
+        crc = 0
+        for piece in pieces:
+            crc = google_crc32c.extend(crc, piece)
+        length = _LENGTH.pack(sum(len(piece) for piece in pieces))
+        self._file.writelines([length, _CRC.pack(masked_crc32c(length)), *pieces, _CRC.pack(_masked(crc))])
 
     def close(self) -> None:
         """Flushes the records to disk and closes the file."""

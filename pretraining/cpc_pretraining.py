@@ -110,7 +110,12 @@ def pretrain(
     write_json(output_dir / "config.json", settings)
 
     pipeline = PipelineConfig(
-        window=config.window, batch_size=config.batch_size, normalize=config.normalize, repeat=True, seed=config.seed
+        window=config.window,
+        batch_size=config.batch_size,
+        normalize=config.normalize,
+        crops_per_utterance=config.crops_per_utterance,
+        repeat=True,
+        seed=config.seed,
     )
     steps_per_epoch = config.steps_per_epoch or _windows(resolved.train_manifest, config.window) // config.batch_size
     val_steps = config.val_steps or _windows(resolved.val_manifest, config.window) // config.batch_size

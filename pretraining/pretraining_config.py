@@ -40,7 +40,10 @@ class PretrainingConfig:
         targets_gradient: Let gradients flow into the targets (the paper) instead of
             stopping them (the reference).
         normalize: Remove each utterance's mean and divide by its peak.
-        steps_per_epoch: Batches per epoch; None makes an epoch one crop per utterance.
+        crops_per_utterance: Random windows cut from each training utterance read (see
+            ``PipelineConfig``); 1 reads every utterance once per window, as the reference.
+        steps_per_epoch: Batches per epoch; None makes an epoch as many windows as there are
+            utterances long enough for one.
         val_steps: Validation batches per epoch; None uses the whole validation split.
         seed: Seed of weights, crops, shuffling and negative sampling.
         output_dir: Where models, logs, plots and metrics are written.
@@ -70,6 +73,7 @@ class PretrainingConfig:
     t_skip: int = 5
     targets_gradient: bool = False
     normalize: bool = True
+    crops_per_utterance: int = 4
     steps_per_epoch: int | None = None
     val_steps: int | None = None
     seed: int = 0
@@ -124,7 +128,9 @@ def resolve(config: PretrainingConfig) -> ResolvedPretraining:
         PretrainingConfigError: A setting out of range, settings that contradict each
             other, an unusable encoder file, or a split that is not converted.
     """
-    for name, lowest in (("epochs", 1), ("batch_size", 1), ("num_neg", 1), ("window", 1), ("t_skip", 0)):
+    for name, lowest in (
+        ("epochs", 1), ("batch_size", 1), ("num_neg", 1), ("window", 1), ("t_skip", 0), ("crops_per_utterance", 1)
+    ):
         value = getattr(config, name)
         if value < lowest:
             raise PretrainingConfigError(f"--{name.replace('_', '-')} must be at least {lowest}, got {value}")

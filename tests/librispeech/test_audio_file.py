@@ -54,3 +54,11 @@ def test_float_wav_with_nan_is_refused_and_finite_float_is_converted(tmp_path):
     soundfile.write(broken, np.array([0.0, np.nan, 0.1], np.float32), 16000, subtype="FLOAT")
     with pytest.raises(CorpusError, match=r"nan\.wav: holds NaN or Inf samples"):
         read_pcm16(broken)
+
+
+@pytest.mark.parametrize("subtype", ["FLOAT", "DOUBLE"])
+def test_float_wav_with_inf_is_refused(tmp_path, subtype):
+    broken = tmp_path / "inf.wav"
+    soundfile.write(broken, np.array([0.0, -np.inf, 0.1], np.float64), 16000, subtype=subtype)
+    with pytest.raises(CorpusError, match=r"^\S*inf\.wav: holds NaN or Inf samples$"):
+        read_pcm16(broken)

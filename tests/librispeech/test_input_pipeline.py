@@ -47,19 +47,46 @@ def _locate(window_int16, utterances):
     raise AssertionError("window is not a contiguous crop of any utterance")
 
 
-def test_windows_are_in_bounds_crops_of_long_enough_utterances(ramp_split):
+def _is_crop(window_int16, samples):
+    starts = np.flatnonzero(samples[: len(samples) - WINDOW + 1] == window_int16[0])
+    return any(np.array_equal(samples[start : start + WINDOW], window_int16) for start in starts)
+
+
+@pytest.mark.parametrize("crops", [1, 3])
+def test_windows_are_in_bounds_crops_of_long_enough_utterances(ramp_split, crops):
     directory, utterances = ramp_split
-    config = PipelineConfig(window=WINDOW, batch_size=2, normalize=False, seed=7)
+    config = PipelineConfig(window=WINDOW, batch_size=2, normalize=False, seed=7, crops_per_utterance=crops)
     dataset = audio_windows(directory, config, training=True)
     assert dataset.element_spec == tf.TensorSpec((2, WINDOW), tf.float32)
 
     windows = _windows(dataset)
     long_enough = {u for u, s in utterances.items() if len(s) >= WINDOW}
-    assert len(windows) == 6  # 6 utterances of >= 4000 samples, batches of 2
+    assert len(windows) == 6 * crops  # 6 utterances of >= 4000 samples, batches of 2
+    assert dataset.cardinality() == 3 * crops
     sources = [_locate(np.round(w * 32768).astype(np.int16), utterances) for w in windows]
-    assert {utterance for utterance, _ in sources} == long_enough
+    for utterance in long_enough:
+        assert [source for source, _ in sources].count(utterance) == crops
     for utterance, start in sources:
         assert 0 <= start <= len(utterances[utterance]) - WINDOW
+    if crops > 1:
+        longest = max(utterances, key=lambda utterance: len(utterances[utterance]))
+        assert len({start for utterance, start in sources if utterance == longest}) > 1
+
+
+def test_each_crop_is_normalised_by_its_own_utterance(ramp_split):
+    directory, utterances = ramp_split
+    config = PipelineConfig(window=WINDOW, batch_size=3, seed=5, crops_per_utterance=3)
+    windows = _windows(audio_windows(directory, config, training=True))
+    assert len(windows) == 18
+    for window in windows:
+        sources = []
+        for utterance, samples in utterances.items():
+            samples = samples.astype(np.float64)
+            mean = samples.mean()
+            raw = np.round(window * np.max(np.abs(samples - mean)) + mean)
+            if np.all(np.abs(raw) <= 32768) and _is_crop(raw.astype(np.int16), samples.astype(np.int16)):
+                sources.append(utterance)
+        assert len(sources) == 1
 
 
 def test_training_crops_change_between_epochs_and_validation_crops_do_not(ramp_split):

@@ -1,7 +1,7 @@
 import numpy as np
 import tensorflow as tf
 
-from librispeech.record_schema import FEATURE_KINDS, UtteranceRecord, serialize, tf_feature_spec
+from librispeech.record_schema import FEATURE_KINDS, UtteranceRecord, serialize, serialized_pieces, tf_feature_spec
 from librispeech.tfrecord_file import TFRecordFileWriter, read_records
 
 
@@ -71,3 +71,20 @@ def test_read_records_returns_what_was_written(tmp_path):
             writer.write(payload)
     assert list(read_records(path)) == payloads
     assert [record.numpy() for record in tf.data.TFRecordDataset(str(path))] == payloads
+
+
+def test_a_record_written_in_pieces_is_the_record_written_whole(tmp_path):
+    samples = np.random.default_rng(4).integers(-32768, 32768, 5000).astype(np.int16)
+    record = _record(samples)
+    pieces = serialized_pieces(record)
+    assert b"".join(pieces) == serialize(record)
+    assert samples.tobytes() in pieces
+    whole, pieced = tmp_path / "whole.tfrecord", tmp_path / "pieced.tfrecord"
+    with TFRecordFileWriter(whole) as writer:
+        writer.write(serialize(record))
+    with TFRecordFileWriter(pieced) as writer:
+        writer.write(pieces)
+        writer.write([b"ab", b"", b"c"])
+    assert pieced.read_bytes().startswith(whole.read_bytes())
+    assert list(read_records(pieced)) == [serialize(record), b"abc"]
+    assert [record.numpy() for record in tf.data.TFRecordDataset(str(pieced))] == [serialize(record), b"abc"]

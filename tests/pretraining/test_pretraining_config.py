@@ -57,6 +57,7 @@ def test_paper_preset_takes_its_gru_and_steps(converted):
         ({"num_neg": 0}, "--num-neg must be at least 1, got 0"),
         ({"epochs": 0}, "--epochs must be at least 1, got 0"),
         ({"pred_steps": 0}, "--pred-steps must be at least 1, got 0"),
+        ({"crops_per_utterance": 0}, "--crops-per-utterance must be at least 1, got 0"),
         ({"lr": 0.0}, "--lr must be positive, got 0.0"),
         ({"lr_milestones": (15, 10)}, "--lr-milestones must be increasing positive epochs, got [15, 10]"),
         ({"negatives": "batch", "batch_size": 1}, "--negatives batch needs --batch-size of at least 2"),
@@ -87,6 +88,7 @@ def test_window_limit_counts_padding_of_a_yaml_encoder(converted, tmp_path):
     [
         (["--num-neg", "0"], "error: --num-neg must be at least 1, got 0"),
         (["--window", "1000"], "error: --window 1000 is too short"),
+        (["--crops-per-utterance", "0"], "error: --crops-per-utterance must be at least 1, got 0"),
         (["--encoder", "missing.yaml"], "error: --encoder: missing.yaml: no such encoder spec file"),
         (["--data-dir", "/nonexistent"], "error: --train-split train-clean-100: /nonexistent/train-clean-100: TFRecord directory does not exist"),
     ],
