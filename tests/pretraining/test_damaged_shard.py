@@ -15,27 +15,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def converted(tmp_path_factory):
-    import numpy as np
-    import soundfile
-
-    from librispeech.split_converter import ConversionConfig, convert_split
-
-    root = tmp_path_factory.mktemp("damaged") / "LibriSpeech"
-    rng = np.random.default_rng(0)
-    for split, speakers in (("train-clean-100", (1, 2, 3)), ("dev-clean", (4,))):
-        for speaker in speakers:
-            chapter_dir = root / split / str(speaker) / "5"
-            chapter_dir.mkdir(parents=True)
-            lines = []
-            for index in range(4):
-                utterance_id = f"{speaker}-5-{index:04d}"
-                samples = rng.normal(0, 3000, 16000).astype(np.int16)
-                soundfile.write(chapter_dir / f"{utterance_id}.flac", samples, 16000)
-                lines.append(f"{utterance_id} X")
-            (chapter_dir / f"{speaker}-5.trans.txt").write_text("\n".join(lines) + "\n")
-        convert_split(ConversionConfig(root, split, shards=2, workers=1, show_progress=False))
-    return root.parent / "tfrecords"
+def converted(tmp_path_factory, convert_tiny_corpus):
+    return convert_tiny_corpus(tmp_path_factory.mktemp("damaged") / "LibriSpeech")
 
 
 @pytest.fixture
