@@ -16,9 +16,8 @@ import tensorflow as tf
 
 from librispeech.corpus_error import CorpusError
 from librispeech.manifest import read_manifest
-from librispeech.record_schema import tf_feature_spec
+from librispeech.record_schema import BYTES_PER_SAMPLE, tf_feature_spec
 
-_BYTES_PER_SAMPLE = 2
 _INT16_SCALE = 32768.0
 
 
@@ -160,8 +159,8 @@ def _crop_function(config: PipelineConfig, training: bool):
         # (records, crops) windows; substr broadcasts each record's audio over its offsets.
         window_bytes = tf.strings.substr(
             features["audio"][:, None],
-            offsets * _BYTES_PER_SAMPLE,
-            tf.fill(tf.shape(offsets), tf.cast(window * _BYTES_PER_SAMPLE, tf.int64)),
+            offsets * BYTES_PER_SAMPLE,
+            tf.fill(tf.shape(offsets), tf.cast(window * BYTES_PER_SAMPLE, tf.int64)),
         )
         long_enough = features["num_samples"] >= window
         window_bytes = tf.reshape(tf.boolean_mask(window_bytes, long_enough), [-1])

@@ -26,6 +26,9 @@ import struct
 
 import numpy as np
 
+BYTES_PER_SAMPLE = 2
+"""Bytes of one sample in the ``audio`` feature (int16)."""
+
 SCHEMA_VERSION = 1
 """Bumped whenever a feature is added, removed or changes meaning."""
 

@@ -21,7 +21,7 @@ import tensorflow as tf
 
 from librispeech.corpus_error import CorpusError
 from librispeech.manifest import MANIFEST_NAME, ShardEntry, read_manifest
-from librispeech.record_schema import tf_feature_spec
+from librispeech.record_schema import BYTES_PER_SAMPLE, tf_feature_spec
 from librispeech.tfrecord_file import read_records
 
 # TensorFlow quotes the bytes of a record it cannot parse in its message, and turning a
@@ -32,7 +32,6 @@ READ_ERRORS = (tf.errors.DataLossError, tf.errors.NotFoundError, *_PARSE_ERRORS)
 a record that does not parse or whose audio disagrees with ``num_samples``, a vanished file."""
 
 _PARSE_BATCH = 256
-_BYTES_PER_SAMPLE = 2
 _FEATURE_IN_ERROR = re.compile(r"(?:Feature|Key): (\w+)")
 
 
@@ -103,7 +102,7 @@ def _parse(path: pathlib.Path, records: list[bytes], first_number: int, spec: di
         raise
     audio_bytes = tf.strings.length(features["audio"]).numpy()
     num_samples = features["num_samples"].numpy()
-    mismatched = np.flatnonzero(audio_bytes != num_samples * _BYTES_PER_SAMPLE)
+    mismatched = np.flatnonzero(audio_bytes != num_samples * BYTES_PER_SAMPLE)
     if mismatched.size:
         index = mismatched[0]
         raise CorpusError(

@@ -13,23 +13,7 @@ plain, loadable form; only the way training and extraction evaluate it changes.
 import keras
 import tensorflow as tf
 
-from models.genc_model import flat_layers
-
-# Layers applied to one input tensor and returning one, so an encoder made of them alone is
-# a chain whose order is `flat_layers`'s order.
-_CHAIN_LAYERS = (
-    keras.layers.InputLayer,
-    keras.layers.Reshape,
-    keras.layers.ZeroPadding1D,
-    keras.layers.Conv1D,
-    keras.layers.Activation,
-    keras.layers.ReLU,
-    keras.layers.LeakyReLU,
-    keras.layers.BatchNormalization,
-    keras.layers.LayerNormalization,
-    keras.layers.GroupNormalization,
-    keras.layers.Dropout,
-)
+from models.genc_model import CHAIN_LAYERS, flat_layers
 
 
 def is_patch_convolution(layer: keras.layers.Layer) -> bool:
@@ -45,12 +29,12 @@ def is_patch_convolution(layer: keras.layers.Layer) -> bool:
 
 
 def is_chain(encoder: keras.Model) -> bool:
-    """Whether `encoder` is a plain chain of the layers `encode` can replay in order."""
+    """Whether `encoder` is a plain chain (see `CHAIN_LAYERS`) with a patch convolution in it."""
     layers = list(flat_layers(encoder))
     return (
         len(encoder.inputs) == 1
         and len(encoder.outputs) == 1
-        and all(isinstance(layer, _CHAIN_LAYERS) for layer in layers)
+        and all(isinstance(layer, CHAIN_LAYERS) for layer in layers)
         and any(is_patch_convolution(layer) for layer in layers)
     )
 

@@ -37,6 +37,9 @@ _CONV_LAYERS = (
     keras.layers.DepthwiseConv1D,
 )
 _POOLING_LAYERS = (keras.layers.MaxPooling1D, keras.layers.AveragePooling1D)
+CHAIN_LAYERS = (*_FRAMEWISE_LAYERS, *_CONV_LAYERS, *_POOLING_LAYERS)
+"""Layers that map one tensor to one: an encoder made of them alone is the chain of its
+layers in `flat_layers` order, as `encoder_geometry` reads it."""
 
 
 class EncoderGeometryError(ValueError):
