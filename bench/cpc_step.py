@@ -1,8 +1,6 @@
 """Pieces shared by the training benchmarks: demo data, the model, rates and FLOPs."""
 
 import pathlib
-import subprocess
-import sys
 import time
 
 import keras
@@ -13,18 +11,6 @@ from models.ar_model import ar_model
 from models.cpc_model import CPCModel
 from models.encoder_spec import EncoderSpec, resolve_encoder_spec
 from models.genc_model import genc_model
-
-REPO = pathlib.Path(__file__).resolve().parents[1]
-
-
-def demo_tfrecords(scratch: pathlib.Path, train_speakers: int = 16) -> pathlib.Path:
-    """Synthesizes the demo corpus and converts its training split; returns its TFRecord folder."""
-    root = scratch / "LibriSpeech"
-    quiet = {"check": True, "cwd": REPO, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    subprocess.run([sys.executable, "-m", "demo", "librispeech", str(root), "--train-speakers", str(train_speakers)], **quiet)
-    subprocess.run([sys.executable, "tfrecords.py", "train-clean-100", "--librispeech-dir", str(root), "--quiet"], **quiet)
-    return scratch / "tfrecords" / "train-clean-100"
-
 
 def build_model(
     encoder: str = "seed", num_neg: int = 10, pred_steps: int = 10, dim_c: int = 40, jit_compile: bool = False

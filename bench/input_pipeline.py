@@ -19,7 +19,8 @@ from models.runtime_environment import set_tensorflow_environment  # noqa: E402
 
 set_tensorflow_environment()
 
-from cpc_step import build_model, demo_tfrecords, in_memory_windows, pipeline_windows, training_rates  # noqa: E402
+from cpc_step import build_model, in_memory_windows, pipeline_windows, training_rates  # noqa: E402
+from demo_data import demo_tfrecords  # noqa: E402
 from timing import machine  # noqa: E402
 
 

@@ -1,13 +1,14 @@
 """What each training-speed change bought: the CPC train step with and without each one.
 
-Runs the `seed` preset's train step (batch 64, window 20480, one batch held in memory) in a
-fresh process per variant, since oneDNN and the thread pools are fixed when TensorFlow
-starts, and interleaves the variants over several rounds so that a slower spell of the
-machine hits all of them alike. Prints, per variant, the median windows per second over all
+Runs the `seed` preset's train step (batch 64, window 20480, one batch held in memory, or
+fed by the TFRecord pipeline from the demo corpus) in a fresh process per variant, since
+oneDNN and the thread pools are fixed when TensorFlow starts, and interleaves the variants
+over several rounds so that a slower spell of the machine hits all of them alike. Prints, per variant, the median windows per second over all
 timed runs and its ratio to the first variant, the code as it was before the changes.
 
     python bench/train_ablation.py                 # all variants, 3 rounds
     python bench/train_ablation.py --rounds 5 --variants eigen-conv,onednn-patch
+    python bench/train_ablation.py --rounds 5 --variants onednn-patch,pipeline
 """
 
 import argparse
@@ -18,6 +19,7 @@ import pathlib
 import statistics
 import subprocess
 import sys
+import tempfile
 
 HERE = pathlib.Path(__file__).resolve().parent
 
@@ -35,6 +37,8 @@ class Variant:
         inter_op_threads: TensorFlow's inter-op thread pool size; 0 leaves TensorFlow's choice.
         jit_compile: Whether the train step is compiled with XLA (the GRU then runs without
             cuDNN, as Keras requires).
+        pipeline: Whether the batches come from the TFRecord input pipeline (demo corpus)
+            rather than one batch held in memory.
     """
 
     name: str
@@ -43,6 +47,7 @@ class Variant:
     patch_products: bool
     inter_op_threads: int = 0
     jit_compile: bool = False
+    pipeline: bool = False
 
 
 VARIANTS = (
@@ -53,10 +58,14 @@ VARIANTS = (
     Variant("onednn-patch-inter1", "same, 1 inter-op thread", onednn=True, patch_products=True, inter_op_threads=1),
     Variant("onednn-patch-xla", "same, XLA (jit_compile, GRU without cuDNN)", onednn=True, patch_products=True,
             jit_compile=True),
+    Variant("pipeline", "same, fed by the TFRecord pipeline (4 crops per read)", onednn=True, patch_products=True,
+            pipeline=True),
 )
 
 
-def measure(variant: Variant, steps: int, repeats: int, batch_size: int, window: int) -> list[float]:
+def measure(
+    variant: Variant, steps: int, repeats: int, batch_size: int, window: int, data_dir: pathlib.Path | None
+) -> list[float]:
     """Windows per second of ``repeats`` timed runs of ``steps`` steps, in this process."""
     sys.path.insert(0, str(HERE.parent))
     sys.path.insert(0, str(HERE))
@@ -65,7 +74,7 @@ def measure(variant: Variant, steps: int, repeats: int, batch_size: int, window:
     import keras
     import tensorflow as tf
 
-    from cpc_step import build_model, training_rates
+    from cpc_step import build_model, pipeline_windows, training_rates
     from models import cpc_model
 
     if variant.inter_op_threads:
@@ -74,8 +83,11 @@ def measure(variant: Variant, steps: int, repeats: int, batch_size: int, window:
         cpc_model.encode = lambda encoder, audio, training=None: encoder(audio, training=training)
     keras.utils.set_random_seed(0)
     model = build_model(jit_compile=variant.jit_compile)
-    audio = tf.random.stateless_uniform((batch_size, window), seed=(0, 1), minval=-1.0, maxval=1.0)
-    dataset = tf.data.Dataset.from_tensors(audio).repeat()
+    if variant.pipeline:
+        dataset = pipeline_windows(data_dir, batch_size, window)
+    else:
+        audio = tf.random.stateless_uniform((batch_size, window), seed=(0, 1), minval=-1.0, maxval=1.0)
+        dataset = tf.data.Dataset.from_tensors(audio).repeat()
     return training_rates(model, dataset, batch_size, steps, repeats)
 
 
@@ -89,35 +101,41 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--window", type=int, default=20480)
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--data-dir", type=pathlib.Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     by_name = {variant.name: variant for variant in VARIANTS}
     if args.child:
-        rates = measure(by_name[args.child], args.steps, args.repeats, args.batch_size, args.window)
+        rates = measure(by_name[args.child], args.steps, args.repeats, args.batch_size, args.window, args.data_dir)
         print(json.dumps(rates))
         return
     names = args.variants.split(",")
     unknown = [name for name in names if name not in by_name]
     if unknown:
         parser.error(f"unknown variants {', '.join(unknown)}; known: {', '.join(by_name)}")
-    rates = {name: [] for name in names}
-    for number in range(1, args.rounds + 1):
-        for name in names:
-            child = subprocess.run(
-                [sys.executable, __file__, "--child", name, "--steps", str(args.steps), "--repeats", str(args.repeats),
-                 "--batch-size", str(args.batch_size), "--window", str(args.window)],
-                check=True, capture_output=True, text=True,
-                env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
-            )
-            rates[name] += json.loads(child.stdout.strip().splitlines()[-1])
-            print(f"round {number}/{args.rounds} {name}: {', '.join(f'{rate:.0f}' for rate in rates[name][-args.repeats:])}",
-                  file=sys.stderr)
-
     sys.path.insert(0, str(HERE))
+    from demo_data import demo_tfrecords
     from timing import machine
 
+    rates = {name: [] for name in names}
+    with tempfile.TemporaryDirectory() as scratch:
+        data_args = []
+        if any(by_name[name].pipeline for name in names):
+            data_args = ["--data-dir", str(demo_tfrecords(pathlib.Path(scratch)))]
+        for number in range(1, args.rounds + 1):
+            for name in names:
+                child = subprocess.run(
+                    [sys.executable, __file__, "--child", name, "--steps", str(args.steps), "--repeats",
+                     str(args.repeats), "--batch-size", str(args.batch_size), "--window", str(args.window), *data_args],
+                    check=True, capture_output=True, text=True,
+                    env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+                )
+                rates[name] += json.loads(child.stdout.strip().splitlines()[-1])
+                print(f"round {number}/{args.rounds} {name}: "
+                      f"{', '.join(f'{rate:.0f}' for rate in rates[name][-args.repeats:])}", file=sys.stderr)
+
     print(f"machine: {machine()}")
-    print(f"seed preset, batch {args.batch_size}, window {args.window}, in memory; {args.rounds} processes x "
+    print(f"seed preset, batch {args.batch_size}, window {args.window}; {args.rounds} processes x "
           f"{args.repeats} runs x {args.steps} steps per variant")
     baseline = statistics.median(rates[names[0]])
     print("| variant | windows/s (median) | vs first | all runs |")

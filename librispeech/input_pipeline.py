@@ -163,20 +163,27 @@ def _crop_function(config: PipelineConfig, training: bool):
             tf.fill(tf.shape(offsets), tf.cast(window * BYTES_PER_SAMPLE, tf.int64)),
         )
         long_enough = features["num_samples"] >= window
-        window_bytes = tf.reshape(tf.boolean_mask(window_bytes, long_enough), [-1])
-        dc_offset, peak = (
-            tf.repeat(tf.boolean_mask(features[name], long_enough), crops) for name in ("dc_offset", "peak")
+        kept = (window_bytes, features["dc_offset"], features["peak"])
+        # Masking copies every window once more, so it is skipped for the usual parse batch
+        # of speech, in which every utterance holds a window.
+        window_bytes, dc_offset, peak = tf.cond(
+            tf.reduce_all(long_enough),
+            lambda: kept,
+            lambda: tuple(tf.boolean_mask(part, long_enough) for part in kept),
         )
-        samples = tf.ensure_shape(tf.io.decode_raw(window_bytes, tf.int16, little_endian=True), [None, window])
-        return samples, dc_offset, peak
+        # A fixed length keeps the shape (0, window) when no utterance of the parse batch is long enough.
+        samples = tf.io.decode_raw(
+            tf.reshape(window_bytes, [-1]), tf.int16, little_endian=True, fixed_length=window * BYTES_PER_SAMPLE
+        )
+        return tf.ensure_shape(samples, [None, window]), tf.repeat(dc_offset, crops), tf.repeat(peak, crops)
 
     return crop
 
 
 def _normalize(samples: tf.Tensor, dc_offset: tf.Tensor, peak: tf.Tensor) -> tf.Tensor:
     """Removes each utterance's mean and divides by its peak: ``(batch, window)`` float32."""
-    centred = tf.cast(samples, tf.float32) - dc_offset[:, None]
-    return centred / tf.maximum(peak, 1.0)[:, None]
+    scale = 1.0 / tf.maximum(peak, 1.0)
+    return tf.cast(samples, tf.float32) * scale[:, None] - (dc_offset * scale)[:, None]
 
 
 def _to_unit_range(samples: tf.Tensor, dc_offset: tf.Tensor, peak: tf.Tensor) -> tf.Tensor:

@@ -52,10 +52,14 @@ def _is_crop(window_int16, samples):
     return any(np.array_equal(samples[start : start + WINDOW], window_int16) for start in starts)
 
 
-@pytest.mark.parametrize("crops", [1, 3])
-def test_windows_are_in_bounds_crops_of_long_enough_utterances(ramp_split, crops):
+# A parse batch of 1 record holds either only a long utterance or only a short one; one of
+# 128 records holds the whole split, short utterances among long ones.
+@pytest.mark.parametrize("crops,parse_batch", [(1, 128), (3, 128), (3, 1)])
+def test_windows_are_in_bounds_crops_of_long_enough_utterances(ramp_split, crops, parse_batch):
     directory, utterances = ramp_split
-    config = PipelineConfig(window=WINDOW, batch_size=2, normalize=False, seed=7, crops_per_utterance=crops)
+    config = PipelineConfig(
+        window=WINDOW, batch_size=2, normalize=False, seed=7, crops_per_utterance=crops, parse_batch=parse_batch
+    )
     dataset = audio_windows(directory, config, training=True)
     assert dataset.element_spec == tf.TensorSpec((2, WINDOW), tf.float32)
 
