@@ -1,4 +1,4 @@
-"""Pieces shared by the training benchmarks: demo data, the model, rates and FLOPs."""
+"""Pieces shared by the training benchmarks: the model, its inputs, rates and FLOPs."""
 
 import pathlib
 import time

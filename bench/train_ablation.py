@@ -3,8 +3,9 @@
 Runs the `seed` preset's train step (batch 64, window 20480, one batch held in memory, or
 fed by the TFRecord pipeline from the demo corpus) in a fresh process per variant, since
 oneDNN and the thread pools are fixed when TensorFlow starts, and interleaves the variants
-over several rounds so that a slower spell of the machine hits all of them alike. Prints, per variant, the median windows per second over all
-timed runs and its ratio to the first variant, the code as it was before the changes.
+over several rounds so that a slower spell of the machine hits all of them alike. Prints, per
+variant, the median windows per second over all timed runs and its ratio to the first
+variant, the code as it was before the changes.
 
     python bench/train_ablation.py                 # all variants, 3 rounds
     python bench/train_ablation.py --rounds 5 --variants eigen-conv,onednn-patch
