@@ -158,10 +158,7 @@ def test_a_worker_killed_mid_shard_leaves_a_complete_verified_conversion(tmp_pat
 
 def test_ctrl_c_to_every_process_mid_run_stops_with_one_line_and_the_rerun_finishes(tmp_path, corpus_writer):
     command, output_dir, reference, samples_by_id = _conversion(tmp_path, corpus_writer)
-    # The workers outnumber the cores. At the lowest priority they cannot keep this process
-    # from polling, so Ctrl-C reaches them while shards are still being written, rather than
-    # after a run that finished meanwhile.
-    process = subprocess.Popen(command, cwd=REPO, start_new_session=True, text=True, preexec_fn=lambda: os.nice(19),
+    process = subprocess.Popen(command, cwd=REPO, start_new_session=True, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + HANG_SECONDS
