@@ -53,7 +53,15 @@ class SpeechCommandsDataset:
         """The class names, in label order."""
         return self.index.words
 
-    def batches(self, split: str, batch_size: int, shuffle: bool = False, seed: int = 0) -> tf.data.Dataset:
+    def batches(
+        self,
+        split: str,
+        batch_size: int,
+        shuffle: bool = False,
+        seed: int = 0,
+        indices: np.ndarray | None = None,
+        max_shift: int = 0,
+    ) -> tf.data.Dataset:
         """A tf.data pipeline over one split.
 
         Args:
@@ -61,26 +69,64 @@ class SpeechCommandsDataset:
             batch_size: Clips per batch; the last batch may be smaller.
             shuffle: Visit the clips in a new random order every epoch
                 (seeded by `seed`); otherwise in index order.
-            seed: Seed of the shuffling.
+            seed: Seed of the shuffling and of the time shifts.
+            indices: Positions of the clips to use within the split (a label
+                budget's subset); None uses every clip.
+            max_shift: Shift every clip by a random whole number of samples
+                in `[-max_shift, max_shift]`, filling with silence (time-shift
+                augmentation); the shifts differ in every epoch and are the
+                same for equal seeds. 0 leaves the clips as they are.
 
         Returns:
             A dataset of `(audio, labels)`: audio `(batch, CLIP_SAMPLES)`
             float32 in [-1, 1), labels `(batch,)` int32.
         """
         audio, labels = self.audio[split], self.labels[split]
+        if indices is None:
+            indices = np.arange(len(labels))
+        indices = np.asarray(indices, np.int64)
 
-        def gather(indices):
+        def gather(rows):
             samples, batch_labels = tf.numpy_function(
-                lambda rows: (audio[rows], labels[rows]), [indices], (tf.int16, tf.int32), stateful=False
+                lambda chosen: (audio[chosen], labels[chosen]), [rows], (tf.int16, tf.int32), stateful=False
             )
             samples = tf.ensure_shape(samples, (None, CLIP_SAMPLES))
             batch_labels = tf.ensure_shape(batch_labels, (None,))
             return tf.cast(samples, tf.float32) / _INT16_SCALE, batch_labels
 
-        indices = tf.data.Dataset.range(len(labels))
+        dataset = tf.data.Dataset.from_tensor_slices(indices)
         if shuffle:
-            indices = indices.shuffle(len(labels), seed=seed, reshuffle_each_iteration=True)
-        return indices.batch(batch_size).map(gather, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+            dataset = dataset.shuffle(len(indices), seed=seed, reshuffle_each_iteration=True)
+        dataset = dataset.batch(batch_size).map(gather, num_parallel_calls=tf.data.AUTOTUNE)
+        if max_shift:
+            # One random seed per batch, drawn afresh each epoch: stateless shifts stay
+            # reproducible under the parallel map.
+            batch_seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
+            dataset = tf.data.Dataset.zip(dataset, batch_seeds).map(
+                lambda batch, batch_seed: (time_shift(batch[0], max_shift, batch_seed), batch[1]),
+                num_parallel_calls=tf.data.AUTOTUNE,
+            )
+        return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def time_shift(audio: tf.Tensor, max_shift: int, seed: tf.Tensor) -> tf.Tensor:
+    """Shifts every clip by its own random number of samples, filling with zeros.
+
+    Args:
+        audio: `(batch, samples)` float32.
+        max_shift: Largest shift in samples, either way.
+        seed: Two int64 values: the seed of the stateless draw.
+
+    Returns:
+        `(batch, samples)`: clip `i` delayed by `d_i` samples, `d_i` uniform
+        in `[-max_shift, max_shift]` (negative: advanced), the samples shifted
+        past either end dropped.
+    """
+    clips, samples = tf.shape(audio)[0], tf.shape(audio)[1]
+    delays = tf.random.stateless_uniform([clips], seed, -max_shift, max_shift + 1, dtype=tf.int32)
+    padded = tf.pad(audio, [[0, 0], [max_shift, max_shift]])
+    starts = max_shift - delays
+    return tf.gather(padded, starts[:, None] + tf.range(samples)[None, :], batch_dims=1)
 
 
 def load_speech_commands(
@@ -104,7 +150,25 @@ def load_speech_commands(
         SpeechCommandsError: A layout problem (see `scan_speech_commands`) or
             a clip that is unreadable, empty, not 16 kHz or not mono.
     """
-    index = scan_speech_commands(root, words)
+    return read_speech_commands(scan_speech_commands(root, words), workers, progress)
+
+
+def read_speech_commands(
+    index: SpeechCommandsIndex, workers: int | None = None, progress: bool = True
+) -> SpeechCommandsDataset:
+    """Reads every clip of a scanned folder (`scan_speech_commands`).
+
+    Args:
+        index: The clips to read.
+        workers: Threads reading files; None takes the number of cores.
+        progress: Show a progress bar while reading.
+
+    Returns:
+        The `SpeechCommandsDataset`.
+
+    Raises:
+        SpeechCommandsError: A clip is unreadable, empty, not 16 kHz or not mono.
+    """
     workers = workers or _available_cores()
     audio = {split: np.zeros((len(index.clips[split]), CLIP_SAMPLES), np.int16) for split in SPLITS}
     jobs = [(split, row, index.root / clip) for split in SPLITS for row, clip in enumerate(index.clips[split])]

@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 import soundfile
+import tensorflow as tf
 
-from speechcommands.speech_commands_dataset import CLIP_SAMPLES, load_speech_commands
+from speechcommands.speech_commands_dataset import CLIP_SAMPLES, load_speech_commands, time_shift
 from speechcommands.speech_commands_error import SpeechCommandsError
 
 
@@ -93,3 +94,57 @@ def test_layout_errors_come_before_any_audio_is_read(tiny_speech_commands):
     (root / sorted(written)[0]).write_bytes(b"not audio")
     with pytest.raises(SpeechCommandsError, match="nope: is not a word folder"):
         load_speech_commands(root, ["nope"], progress=False)
+
+
+def test_time_shift_delays_or_advances_each_clip_filling_with_zeros():
+    audio = tf.constant(np.tile(np.arange(1, 11, dtype=np.float32), (64, 1)))
+    shifted = time_shift(audio, 3, tf.constant([4, 2], tf.int64)).numpy()
+    delays = set()
+    for clip in shifted:
+        delay = int(np.flatnonzero(clip == 1)[0]) if 1 in clip else -(int(clip[0]) - 1)
+        delays.add(delay)
+        expected = np.zeros(10, np.float32)
+        source = np.arange(1, 11, dtype=np.float32)
+        if delay >= 0:
+            expected[delay:] = source[: 10 - delay]
+        else:
+            expected[: 10 + delay] = source[-delay:]
+        np.testing.assert_array_equal(clip, expected)
+    assert delays == {-3, -2, -1, 0, 1, 2, 3}  # 64 clips draw every delay of [-3, 3]
+    np.testing.assert_array_equal(time_shift(audio, 3, tf.constant([4, 2], tf.int64)), shifted)
+
+
+def test_batches_of_a_subset_with_time_shifts(tiny_speech_commands):
+    root, _ = tiny_speech_commands
+    data = load_speech_commands(root, progress=False)
+    subset = np.array([0, 2, 5])
+
+    def epochs(seed):
+        dataset = data.batches("training", 8, shuffle=True, seed=seed, indices=subset, max_shift=800)
+        return [[(np.asarray(audio), np.asarray(labels)) for audio, labels in dataset] for _ in range(2)]
+
+    first, second = epochs(3)
+    clean = data.audio["training"][subset].astype(np.float32) / 32768
+    for (audio, labels) in (first[0], second[0]):
+        assert audio.shape == (3, CLIP_SAMPLES)
+        assert sorted(labels.tolist()) == sorted(data.labels["training"][subset].tolist())
+        # Every clip is a clean clip of the subset, shifted by at most 800 samples.
+        for clip in audio:
+            assert any(
+                np.array_equal(clip, np.roll(source, delay) * _kept(delay))
+                for source in clean
+                for delay in range(-800, 801)
+            )
+    assert not np.array_equal(first[0][0], second[0][0])  # new shifts (or order) every epoch
+    again, _ = epochs(3)
+    np.testing.assert_array_equal(again[0][0], first[0][0])  # the same for the same seed
+
+
+def _kept(delay):
+    """The mask of samples a shift by `delay` keeps (the rest are filled with zeros)."""
+    mask = np.ones(CLIP_SAMPLES, np.float32)
+    if delay > 0:
+        mask[:delay] = 0
+    elif delay < 0:
+        mask[delay:] = 0
+    return mask
