@@ -9,7 +9,7 @@ from models.runtime_environment import set_tensorflow_environment
 
 set_tensorflow_environment()
 
-from kws_eval.kws_config import KwsConfig  # noqa: E402
+from kws_eval.kws_config import CLASSIFIERS, LR_SCHEDULES, RECIPES, KwsConfig  # noqa: E402
 from kws_eval.kws_config_error import KwsConfigError  # noqa: E402
 from kws_eval.kws_row import ROWS  # noqa: E402
 from speechcommands.speech_commands_error import SpeechCommandsError  # noqa: E402
@@ -37,6 +37,20 @@ def _int_list(text: str) -> tuple[int, ...]:
         raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
 
 
+def _budget_list(text: str) -> tuple[int | None, ...]:
+    try:
+        return tuple(None if part == "all" else int(part) for part in _name_list(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers or 'all', got {text!r}") from None
+
+
+def _float_list(text: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(part) for part in _name_list(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
+
+
 def _expected_retracing_notice(record: logging.LogRecord) -> bool:
     """Drops TensorFlow's "frequent retracing" warning, expected here.
 
@@ -52,8 +66,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         prog="python -m kws_eval",
         description="Keyword spotting on Speech Commands (v0.01 or v0.02 layout): train the same CNN "
         "classifier on log-mel features, a random encoder and the CPC encoder (each frozen, and each "
-        "trained with the classifier), with one recipe and seed, and report train, validation and test "
-        "accuracy in one table (results.json, results.md, results.csv, plots and each row's model).",
+        "trained with the classifier), and a linear classifier on each frozen front end's mean frame, with "
+        "one recipe, and report train, validation and test accuracy in one table; optionally with few "
+        "labels per word, in background noise and over several seeds (results.json, results.md, "
+        "results.csv, plots and each row's model).",
     )
     parser.add_argument(
         "--speech-commands-dir",
@@ -87,29 +103,64 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=None,
         help="comma-separated words to classify, in label order (default: every word folder)",
     )
-    parser.add_argument(
-        "--epochs", type=int, default=_DEFAULTS.epochs, help="training epochs of every row (default: %(default)s)"
+    recipes = parser.add_argument_group(
+        "recipe", "every row trains with these; a flag given overrides the --recipe's value"
     )
-    parser.add_argument(
-        "--batch-size", type=int, default=_DEFAULTS.batch_size, help="clips per batch (default: %(default)s)"
+    recipes.add_argument(
+        "--recipe",
+        choices=tuple(RECIPES),
+        default="default",
+        help="default: image CNN for log-mel and temporal CNN for the encoders, input batch norm, 20 epochs, batch 16, cosine from 1e-3, filters "
+        "64,128,256, 100 ms time shifts; reference: the reference implementation's image CNN, 25 epochs, batch 64, "
+        "constant 1e-3, filters 32,64,128, no input norm, no augmentation (default: %(default)s)",
     )
-    parser.add_argument(
-        "--lr",
-        type=float,
-        default=_DEFAULTS.lr,
-        help="Adam's initial learning rate, taken to 0 by a cosine over the run (default: %(default)s)",
+    recipes.add_argument("--classifier", choices=CLASSIFIERS, default=None,
+                         help="temporal: a 1D CNN over time reading the features as channels; image: the "
+                         "reference's 2D CNN over frames x features; auto: image for log-mel, temporal for the "
+                         "encoders (default recipe)")
+    recipes.add_argument("--input-norm", choices=("batch", "none"), default=None,
+                         help="batch: batch-normalise every feature at the classifier's input (default recipe); "
+                         "none: feed the front end's features as they are (reference)")
+    recipes.add_argument("--epochs", type=int, default=None, help="training epochs of every CNN row")
+    recipes.add_argument("--batch-size", type=int, default=None, help="clips per batch")
+    recipes.add_argument("--lr", type=float, default=None, help="Adam's learning rate (the initial one under cosine)")
+    recipes.add_argument("--lr-schedule", choices=LR_SCHEDULES, default=None,
+                         help="cosine: from --lr to 0 over the run; constant: --lr throughout")
+    recipes.add_argument("--filters", type=_int_list, default=None,
+                         help="filters of the classifier's three conv blocks, e.g. 64,128,256")
+    recipes.add_argument("--time-shift-ms", type=float, default=None,
+                         help="shift every training clip of the CNN rows by a random time up to this either way "
+                         "(0: off)")
+    recipes.add_argument("--min-steps", type=int, default=_DEFAULTS.min_steps,
+                         help="optimizer steps of a CNN row at the least: smaller training sets (label budgets) "
+                         "are repeated within each epoch (default: %(default)s)")
+    study = parser.add_argument_group("what is measured")
+    study.add_argument(
+        "--train-per-word",
+        type=_budget_list,
+        default="all",
+        help="label budgets: train every row on that many clips per word, drawn with the seed; comma-separated, "
+        "'all' for every training clip, e.g. 1,3,10,all (default: %(default)s)",
     )
-    parser.add_argument(
-        "--filters",
-        type=_int_list,
-        default=",".join(map(str, _DEFAULTS.filters)),
-        help="filters of the classifier's three conv blocks (default: %(default)s)",
+    study.add_argument(
+        "--test-snr",
+        type=_float_list,
+        default="",
+        help="also score every row trained on all clips on the test clips mixed with _background_noise_ at "
+        "these SNRs in dB, e.g. 20,10,5,0 (default: none)",
     )
-    parser.add_argument(
+    study.add_argument(
         "--seed",
         type=int,
         default=_DEFAULTS.seed,
-        help="seed of the weights (random encoders included) and the shuffling, the same for every row "
+        help="first seed of the weights (random encoders included), shuffling, time shifts, label budgets and "
+        "noise segments (default: %(default)s)",
+    )
+    study.add_argument(
+        "--seeds",
+        type=int,
+        default=_DEFAULTS.seeds,
+        help="repeat everything with this many seeds (--seed, --seed + 1, ...); the tables show mean ± std "
         "(default: %(default)s)",
     )
     parser.add_argument(
@@ -133,7 +184,9 @@ def main(argv: list[str] | None = None) -> int:
     settings = {name: value for name, value in vars(arguments).items() if name not in ("mlflow", "mlflow_experiment", "azureml")}
     logging.getLogger("tensorflow").addFilter(_expected_retracing_notice)
     try:
-        config = KwsConfig(**settings)
+        if settings["input_norm"] is not None:
+            settings["input_norm"] = settings["input_norm"] == "batch"
+        config = KwsConfig.from_recipe(**settings)
         # Imported only now: TensorFlow takes seconds to load, which -h and bad flags need not wait for.
         from kws_eval.kws_evaluation import run_kws_eval
         from tracking.tracked_run import tracked_run
@@ -144,11 +197,7 @@ def main(argv: list[str] | None = None) -> int:
             trackers,
         ):
             evaluation = run_kws_eval(config)
-            accuracies = {
-                f"{result.row.name}/{split}": getattr(result, split)
-                for result in evaluation.results
-                for split in ("train_acc", "val_acc", "test_acc")
-            }
+            accuracies = evaluation.metrics()
             record.finish("completed", {"accuracy": accuracies})
             trackers.log_metrics(accuracies)
             trackers.log_outputs(output_dir, [path.name for path in sorted(output_dir.iterdir()) if path.is_file()])
@@ -156,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(f"\nkeyword spotting on {len(evaluation.words)} words (results in {evaluation.output_dir}):")
-    print(evaluation.table())
+    print("\n\n".join(evaluation.tables()))
     return 0
 
 

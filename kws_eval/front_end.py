@@ -1,9 +1,8 @@
 """Audio front ends of the keyword-spotting rows, all with one contract.
 
 A front end maps one-second clips `(batch, 16000)` to features
-`(batch, frames, features)`, which the classifier reads as a one-channel
-image: 61 × 40 for log-mel (512-sample window, 256 hop), 62 × 40 for the
-`seed` CPC encoder.
+`(batch, frames, features)`: 61 × 40 for log-mel (512-sample window, 256
+hop), 62 × 40 for the `seed` CPC encoder.
 """
 
 import dataclasses

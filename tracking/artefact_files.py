@@ -9,12 +9,18 @@ import os
 import pathlib
 
 
-def write_json(path: pathlib.Path, content: dict, indent: int = 2) -> None:
-    """Writes ``content`` as JSON to ``path``."""
+def write_text(path: pathlib.Path, text: str) -> pathlib.Path:
+    """Writes ``text`` to ``path`` as UTF-8; returns ``path``."""
     path = pathlib.Path(path)
     temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(json.dumps(content, indent=indent) + "\n")
+    temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, path)
+    return path
+
+
+def write_json(path: pathlib.Path, content: dict, indent: int = 2) -> None:
+    """Writes ``content`` as JSON to ``path``."""
+    write_text(path, json.dumps(content, indent=indent) + "\n")
 
 
 def save_figure(figure, path: pathlib.Path, dpi: int = 120) -> None:

@@ -15,7 +15,7 @@ import kws_eval.kws_model  # noqa: F401  (registers the custom layers for loadin
 from kws_eval.audio_encoder_file import load_audio_encoder
 from kws_eval.front_end import build_front_end
 from kws_eval.kws_config_error import KwsConfigError
-from kws_eval.kws_model import kws_model
+from kws_eval.kws_model import kws_model, linear_kws_model
 from kws_eval.kws_row import ROWS
 from models.ar_model import ar_model
 from models.context_model import context_model
@@ -36,7 +36,7 @@ UNSAFE_YAML = {"load", "load_all", "full_load", "full_load_all", "unsafe_load", 
 EXTRACTORS = {"extractall", "unpack_archive", "get_file"}
 """Archive extraction, which would need a check that no member lands outside the target."""
 
-MODEL_FILES = ["genc.h5", "genc.keras", "gar.keras", "logmel.keras", "cpc_ft.keras"]
+MODEL_FILES = ["genc.h5", "genc.keras", "gar.keras", "logmel.keras", "cpc_ft.keras", "cpc_linear.keras"]
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +52,11 @@ def written(tmp_path_factory):
         "genc.keras": encoder,
         "gar.keras": context_model(encoder, ar_model(spec.dim_z, dim_c=6)),
         # python -m kws_eval (kws_eval/row_training.py): <row>.keras
-        "logmel.keras": kws_model(build_front_end(ROWS["logmel"], None), 3, (4, 8, 16)),
-        "cpc_ft.keras": kws_model(build_front_end(ROWS["cpc_ft"], encoder), 3, (4, 8, 16)),
+        "logmel.keras": kws_model(build_front_end(ROWS["logmel"], None), 3, "image", (4, 8, 16)),
+        "cpc_ft.keras": kws_model(build_front_end(ROWS["cpc_ft"], encoder), 3, "temporal", (4, 8, 16)),
+        "cpc_linear.keras": linear_kws_model(
+            build_front_end(ROWS["cpc_linear"], encoder), np.zeros(40), np.ones(40), np.ones((40, 3)), np.zeros(3)
+        ),
     }
     for name, model in models.items():
         save_model(model, folder / name)
