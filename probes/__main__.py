@@ -1,7 +1,8 @@
-"""Command line: ``python -m probes {phone,speaker} [flags]``.
+"""Command line: ``python -m probes {phone,speaker,abx} [flags]``.
 
     python -m probes phone --tfrecords ~/Data/tfrecords/train-clean-100 --alignments ~/Data/LibriSpeech/alignments
     python -m probes speaker --features z --encoder outputs/genc.h5 --rows cpc,mfcc
+    python -m probes abx --tfrecords ~/Data/tfrecords/dev-clean --alignments ~/Data/LibriSpeech/alignments
 """
 
 import argparse
@@ -13,11 +14,13 @@ from models.runtime_environment import set_tensorflow_environment
 set_tensorflow_environment()
 
 from librispeech.corpus_error import CorpusError  # noqa: E402
+from probes.abx_config import ABX_ROWS, AbxConfig, check_abx_config  # noqa: E402
 from probes.probe_config import ROW_NAMES, ProbeConfig, check_config  # noqa: E402
 from probes.probe_error import ProbeError  # noqa: E402
 from tracking.tracking_options import TrackingOptions, add_tracking_arguments  # noqa: E402
 
 _DEFAULTS = ProbeConfig()
+_ABX_DEFAULTS = AbxConfig()
 
 
 class _OneLineErrorParser(argparse.ArgumentParser):
@@ -93,6 +96,33 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Classify the speaker of every 1.28 s window with a linear softmax on one vector per window; "
         "the classes are all speakers of the split files; report window accuracy per row and a bar chart.",
     )
+    abx = tasks.add_parser(
+        "abx", help="ABX discriminability of triphones, within and across speakers",
+        description="ZeroSpeech's ABX error on triphone items cut from the phone alignments: is X (a token of "
+        "A's triphone) closer to A than to B (the same context, another central phone) under DTW with the "
+        "angular frame distance? Scored within speakers (A, B, X of one speaker) and across (X of another). "
+        "Nothing is trained; lower is better, chance is 50 %.",
+    )
+    abx.add_argument("--tfrecords", type=pathlib.Path, default=_ABX_DEFAULTS.tfrecords_dir, dest="tfrecords_dir",
+                     metavar="DIR",
+                     help="converted split; every utterance of it with an alignment is scored (default: %(default)s)")
+    abx.add_argument("--alignments", type=pathlib.Path, default=_ABX_DEFAULTS.alignments_dir, dest="alignments_dir",
+                     metavar="DIR",
+                     help="folder of converted_aligned_phones.txt and optionally phones.txt, whose SIL/SPN "
+                     "symbols are silence (without it, id 0 is) (default: %(default)s)")
+    abx.add_argument("--model", type=pathlib.Path, default=_ABX_DEFAULTS.model, metavar="FILE",
+                     help="gar.keras from train.py: c_t, and z_t from the encoder nested in it (default: %(default)s)")
+    abx.add_argument("--rows", type=_row_list, default=_ABX_DEFAULTS.rows, metavar="ROW,...",
+                     help="comma-separated rows: cpc_c, cpc_z (c_t and z_t of --model), random_c, random_z (the same "
+                     f"network with random weights), logmel, mfcc (default: {','.join(ABX_ROWS)})")
+    abx.add_argument("--max-items-per-group", type=int, default=_ABX_DEFAULTS.max_items_per_group, metavar="N",
+                     help="items kept per triphone category and speaker, drawn with --seed (default: %(default)s)")
+    abx.add_argument("--seed", type=int, default=_ABX_DEFAULTS.seed,
+                     help="seed of the random rows and of the item draw (default: %(default)s)")
+    abx.add_argument("--output-dir", type=pathlib.Path, default=_ABX_DEFAULTS.output_dir, metavar="DIR",
+                     help="results go to its abx/ subfolder (default: %(default)s)")
+    abx.add_argument("--quiet", action="store_true", help="no progress bars")
+    add_tracking_arguments(abx)
     return parser
 
 
@@ -114,6 +144,9 @@ def main(argv: list[str] | None = None) -> int:
     tracking = TrackingOptions.from_args(parsed)
     arguments = {name: value for name, value in vars(parsed).items() if name not in ("mlflow", "mlflow_experiment", "azureml")}
     show_progress = not arguments.pop("quiet")
+    if arguments["task"] == "abx":
+        del arguments["task"]
+        return _abx_main(AbxConfig(**arguments, show_progress=show_progress), tracking)
     config = ProbeConfig(**arguments, show_progress=show_progress)
     try:
         check_config(config)
@@ -155,6 +188,44 @@ def main(argv: list[str] | None = None) -> int:
     print(results_table(results))
     print(f"majority class: {results.majority_test_acc:.1%} of the test "
           f"{'frames' if config.task == 'phone' else 'windows'}")
+    return 0
+
+
+def _abx_main(config: AbxConfig, tracking: TrackingOptions) -> int:
+    try:
+        check_abx_config(config)
+    except ProbeError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    from librispeech.manifest import MANIFEST_NAME
+    from probes.abx_probe import run_abx
+    from probes.abx_report import abx_table, write_abx_report
+    from tracking.tracked_run import tracked_run
+    from tracking.tracking_error import TrackingError
+
+    settings = dict(vars(config))
+    manifest = pathlib.Path(config.tfrecords_dir).expanduser() / MANIFEST_NAME
+    try:
+        with tracked_run(config.task_dir, "probe-abx", settings, tracking, config.output_dir,
+                         [manifest] if manifest.is_file() else [], {"seed": config.seed}) as (record, trackers):
+            results = run_abx(config)
+            written = write_abx_report(results, config.task_dir)
+            errors = {f"{row.name}/{mode}_error": row.score.error(mode) for row in results.rows
+                      for mode in ("within", "across") if row.score.error(mode) is not None}
+            record.finish("completed", {"abx_error": errors})
+            trackers.log_metrics(errors)
+            trackers.log_outputs(config.task_dir, [path.name for path in written] + ["run.json"])
+    except (ProbeError, CorpusError, TrackingError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: no result was written", file=sys.stderr)
+        return 130
+    except OSError as error:
+        print(f"error: cannot write the results to {config.task_dir} ({error.strerror or error})", file=sys.stderr)
+        return 1
+    print(f"\nABX error, lower is better, chance 50 % ({config.task_dir}):")
+    print(abx_table(results))
     return 0
 
 

@@ -64,21 +64,26 @@ def build_rows(config: ProbeConfig) -> list[FeatureRow]:
     rows = []
     for name in config.rows:
         if name in MODEL_ROWS:
-            copy = network if name == "cpc" else _fresh_copy(network, config.seed)
+            copy = network if name == "cpc" else fresh_copy(network, config.seed)
             trainable = name == "supervised"
             rows.append(FeatureRow(name, descriptions[name], copy, geometry, pooling, trainable, feature_dim))
-        elif name == "mfcc":
-            mfcc = Mfcc(_FRONTEND_FRAME_LENGTH, _FRONTEND_FRAME_STEP, name="mfcc")
-            rows.append(FeatureRow(name, "13 MFCC + deltas + delta-deltas, 25 ms / 10 ms", mfcc,
-                                   frontend_frame_geometry(mfcc), "mean", False, mfcc.feature_dim))
         else:
-            log_mel = LogMelSpectrogram(_FRONTEND_FRAME_LENGTH, _FRONTEND_FRAME_STEP, num_mel_bins=40, name="logmel")
-            rows.append(FeatureRow(name, "40 log-mel bands, 25 ms / 10 ms", log_mel,
-                                   frontend_frame_geometry(log_mel), "mean", False, log_mel.num_mel_bins))
+            rows.append(fixed_front_end_row(name))
     return rows
 
 
-def _fresh_copy(network: keras.Model, seed: int) -> keras.Model:
+def fixed_front_end_row(name: str) -> FeatureRow:
+    """The ``mfcc`` or ``logmel`` row: a fixed front end with the usual 25 ms / 10 ms framing."""
+    if name == "mfcc":
+        mfcc = Mfcc(_FRONTEND_FRAME_LENGTH, _FRONTEND_FRAME_STEP, name="mfcc")
+        return FeatureRow(name, "13 MFCC + deltas + delta-deltas, 25 ms / 10 ms", mfcc,
+                          frontend_frame_geometry(mfcc), "mean", False, mfcc.feature_dim)
+    log_mel = LogMelSpectrogram(_FRONTEND_FRAME_LENGTH, _FRONTEND_FRAME_STEP, num_mel_bins=40, name="logmel")
+    return FeatureRow(name, "40 log-mel bands, 25 ms / 10 ms", log_mel,
+                      frontend_frame_geometry(log_mel), "mean", False, log_mel.num_mel_bins)
+
+
+def fresh_copy(network: keras.Model, seed: int) -> keras.Model:
     """The same architecture with new weights, the same for every call with one seed."""
     keras.utils.set_random_seed(seed)
     # Cloning rebuilds every layer from its config, so the initialisers draw new weights.

@@ -135,11 +135,19 @@ def check_config(config: ProbeConfig) -> None:
         if not path.is_file():
             hint = " (run train.py first, or leave the cpc, random and supervised rows out)"
             raise ProbeConfigError(f"{flag} {path}: no such model file{hint}")
-    # The results are written last: a folder that cannot take them should stop the run first.
-    existing = config.task_dir
+    check_output_dir(config.output_dir, config.task_dir)
+
+
+def check_output_dir(output_dir: pathlib.Path, task_dir: pathlib.Path) -> None:
+    """Checks that ``task_dir`` can be created and written, before any work.
+
+    The results are written last: a folder that cannot take them should stop the run first.
+
+    Raises:
+        ProbeConfigError: The nearest existing folder above ``task_dir`` is not a writable folder.
+    """
+    existing = task_dir
     while not existing.exists():
         existing = existing.parent
     if not existing.is_dir() or not os.access(existing, os.W_OK):
-        raise ProbeConfigError(
-            f"--output-dir {config.output_dir}: cannot write there ({existing} is not a writable folder)"
-        )
+        raise ProbeConfigError(f"--output-dir {output_dir}: cannot write there ({existing} is not a writable folder)")

@@ -3,11 +3,11 @@
 import csv
 import io
 import json
-import os
 import pathlib
 
 from probes.probe_plots import plot_accuracy, plot_confusion
 from probes.probe_results import ProbeResults
+from tracking.artefact_files import write_text
 
 _CSV_FIELDS = (
     "row", "train_acc", "test_acc", "paper_test_acc", "frozen", "feature_dim", "frame_ms", "pooling",
@@ -36,9 +36,9 @@ def write_report(results: ProbeResults, directory: pathlib.Path) -> list[pathlib
         "rows": {row.name: row.summary() for row in results.rows},
     }
     written = [
-        _write_text(directory / "results.json", json.dumps(document, indent=2) + "\n"),
-        _write_text(directory / "results.md", results_markdown(results)),
-        _write_text(directory / "results.csv", _csv(results)),
+        write_text(directory / "results.json", json.dumps(document, indent=2) + "\n"),
+        write_text(directory / "results.md", results_markdown(results)),
+        write_text(directory / "results.csv", _csv(results)),
     ]
     plot_accuracy(results, directory / "accuracy.png")
     written.append(directory / "accuracy.png")
@@ -91,9 +91,3 @@ def _csv(results: ProbeResults) -> str:
         writer.writerow({field: "" if summary[field] is None else summary[field] for field in _CSV_FIELDS})
     return buffer.getvalue()
 
-
-def _write_text(path: pathlib.Path, text: str) -> pathlib.Path:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
-    return path

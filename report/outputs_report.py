@@ -5,7 +5,7 @@ Looked for, each section only when its files exist:
 * Pretraining (``train.py``): ``metrics.json``, ``config.json``, ``plots/prediction_accuracy.png``,
   ``plots/loss.png``;
 * Keyword spotting (``python -m kws_eval``): ``kws/results.json`` and the PNGs beside it;
-* Phone and speaker probes (``python -m probes``): ``probes/<task>/results.json`` and PNGs;
+* Phone and speaker probes and ABX (``python -m probes``): ``probes/<task>/results.json`` and PNGs;
 * Runs: ``run.json`` in any of those folders;
 * Tracking: ``logs/`` (TensorBoard) and ``mlruns/mlflow.db`` (MLflow).
 """
@@ -25,20 +25,28 @@ from report.report_section import Figure, Heading, Paragraph, ReportSection, Tab
 
 REPORT_NAME = "report"
 RUN_FOLDERS = {"": "pretraining", "kws": "keyword spotting", "probes/phone": "phone probe",
-               "probes/speaker": "speaker probe"}
+               "probes/speaker": "speaker probe", "probes/abx": "ABX"}
 """Folders (relative to the outputs folder) whose ``run.json`` is reported, and what ran there."""
 
 _PRETRAINING_FIGURES = (
     ("plots/prediction_accuracy.png", "Prediction accuracy per epoch (validation) for k = 1, 2, 5, 10 steps ahead"),
     ("plots/loss.png", "Training and validation loss per epoch"),
 )
-_ACCURACY_COLUMNS = (
+_RESULT_COLUMNS = (
     ("train_acc", "train accuracy"),
     ("val_acc", "validation accuracy"),
     ("test_acc", "test accuracy"),
     ("paper_test_acc", "paper's test accuracy"),
+    ("within_error", "ABX error within speakers"),
+    ("across_error", "ABX error across speakers"),
 )
-_FIGURE_CAPTIONS = {"accuracy.png": "Accuracy per row", "training_curves.png": "Training curves per row"}
+_FIGURE_CAPTIONS = {
+    "accuracy.png": "Accuracy per row",
+    "training_curves.png": "Training curves per row",
+    "label_budgets.png": "Test accuracy against training clips per word",
+    "noise.png": "Test accuracy against the SNR of mixed-in background noise",
+    "abx.png": "ABX error per row, within and across speakers",
+}
 _RECORDED_PACKAGES = ("tensorflow", "keras", "numpy", "mlflow", "azureml-core")
 
 
@@ -72,6 +80,7 @@ class OutputsReport:
             _results_section(outputs_dir, "kws", "Keyword spotting"),
             _results_section(outputs_dir, "probes/phone", "Phone probe"),
             _results_section(outputs_dir, "probes/speaker", "Speaker probe"),
+            _results_section(outputs_dir, "probes/abx", "ABX"),
             _runs_section(outputs_dir),
             _tracking_section(outputs_dir),
         ]
@@ -79,7 +88,7 @@ class OutputsReport:
         if not sections:
             raise ReportError(
                 f"{outputs_dir}: no outputs to report (looked for metrics.json, plots/, kws/results.json, "
-                "probes/phone/results.json, probes/speaker/results.json, run.json, logs/, mlruns/)"
+                "probes/phone/results.json, probes/speaker/results.json, probes/abx/results.json, run.json, logs/, mlruns/)"
             )
         return cls(outputs_dir, sections, datetime.datetime.now().astimezone().isoformat(timespec="seconds"))
 
@@ -176,10 +185,10 @@ def _results_blocks(document: dict) -> list:
     rows = document["rows"] if has_rows else document
     if isinstance(rows, dict):
         rows = [{"name": name, **row} for name, row in rows.items() if isinstance(row, dict)]
-    rows = [row for row in rows if any(key in row for key, _ in _ACCURACY_COLUMNS)]
+    rows = [row for row in rows if any(key in row for key, _ in _RESULT_COLUMNS)]
     if not rows:
         return [Paragraph("`results.json` holds no rows yet.")]
-    columns = [(key, title) for key, title in _ACCURACY_COLUMNS if any(row.get(key) is not None for row in rows)]
+    columns = [(key, title) for key, title in _RESULT_COLUMNS if any(row.get(key) is not None for row in rows)]
     label = next((key for key in ("representation", "description") if any(key in row for row in rows)), None)
     header = ["row"] + ([label] if label else []) + [title for _, title in columns]
     cells = []

@@ -87,3 +87,9 @@ def tone_corpus(tmp_path):
     tfrecords_dir = write_converted_split(tmp_path / "tfrecords" / "train-clean-100", utterances)
     alignments_dir = write_alignment_files(tmp_path / "alignments", labels, train_ids, test_ids, ["SIL", "A", "B", "C"])
     return tfrecords_dir, alignments_dir
+
+
+@pytest.fixture
+def alignment_writer():
+    """The `write_alignment_files` function, for tests that need other label files."""
+    return write_alignment_files

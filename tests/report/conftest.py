@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first
 from pretraining.training_plots import plot_loss, plot_prediction_accuracy  # noqa: E402
 from tracking.run_record import RunRecord  # noqa: E402
 
-PARTS = ("pretraining", "figures", "kws", "phone", "speaker", "runs", "logs", "mlflow")
+PARTS = ("pretraining", "figures", "kws", "phone", "speaker", "abx", "runs", "logs", "mlflow")
 METRICS = {
     "train_loss": 1.9, "val_loss": 2.05,
     "train_accuracy_per_step": {"1": 0.61, "2": 0.42},
@@ -20,8 +20,19 @@ METRICS = {
     "chance_accuracy": 1 / 11, "epochs": 4, "steps": 200, "windows": 6400, "wall_seconds": 61.2,
 }
 KWS_RESULTS = {
-    "cpc_frozen": {"representation": "CPC (frozen)", "train_acc": 0.91, "val_acc": 0.874, "test_acc": 0.8625},
-    "mfcc": {"representation": "MFCC", "train_acc": 0.95, "val_acc": 0.9, "test_acc": 0.889},
+    "rows": {
+        "cpc_frozen": {"representation": "CPC (frozen)", "train_acc": 0.91, "val_acc": 0.874, "test_acc": 0.8625,
+                       "test_acc_std": 0.01, "seeds": [0, 1]},
+        "mfcc": {"representation": "MFCC", "train_acc": 0.95, "val_acc": 0.9, "test_acc": 0.889,
+                 "test_acc_std": 0.02, "seeds": [0, 1]},
+    },
+    "label_budgets": {"cpc_frozen": {"1": {"test_acc": 0.3}, "all": {"test_acc": 0.8625}}},
+    "runs": [],
+}
+ABX_RESULTS = {
+    "task": "abx", "recipe": {"items": 40},
+    "rows": {"cpc_c": {"name": "cpc_c", "description": "c_t of gar.keras", "within_error": 0.081, "across_error": 0.124},
+             "mfcc": {"name": "mfcc", "description": "13 MFCCs", "within_error": 0.1, "across_error": None}},
 }
 PROBE_RESULTS = {
     "phone": {"task": "phone", "majority_test_acc": 0.125, "class_names": ["a", "b"], "recipe": {"classes": 2},
@@ -74,6 +85,9 @@ def build_outputs(root: pathlib.Path, parts=PARTS) -> pathlib.Path:
             _chart(root / "probes" / task / "accuracy.png", task)
             if task == "phone":
                 _chart(root / "probes" / task / "confusion_cpc.png", "confusion")
+    if "abx" in parts:
+        _write_json(root / "probes" / "abx" / "results.json", ABX_RESULTS)
+        _chart(root / "probes" / "abx" / "abx.png", "abx")
     if "runs" in parts:
         folders = [("", "pretraining")] * ("pretraining" in parts) + [("kws", "kws")] * ("kws" in parts)
         folders += [(f"probes/{task}", task) for task in ("phone", "speaker") if task in parts]

@@ -12,9 +12,9 @@ from report.report_error import ReportError
 
 SECTIONS = {
     "pretraining": "Pretraining", "figures": "Pretraining", "kws": "Keyword spotting", "phone": "Phone probe",
-    "speaker": "Speaker probe", "runs": "Runs", "logs": "Tracking", "mlflow": "Tracking",
+    "speaker": "Speaker probe", "abx": "ABX", "runs": "Runs", "logs": "Tracking", "mlflow": "Tracking",
 }
-ORDER = ["Pretraining", "Keyword spotting", "Phone probe", "Speaker probe", "Runs", "Tracking"]
+ORDER = ["Pretraining", "Keyword spotting", "Phone probe", "Speaker probe", "ABX", "Runs", "Tracking"]
 
 
 def _markdown_sections(markdown):
@@ -40,6 +40,7 @@ def test_everything_present_is_reported_in_markdown_and_html(outputs_factory):
         "plots/prediction_accuracy.png", "plots/loss.png",
         "kws/accuracy.png", "kws/training_curves.png", "kws/confusion_cpc_frozen.png", "kws/confusion_mfcc.png",
         "probes/phone/accuracy.png", "probes/phone/confusion_cpc.png", "probes/speaker/accuracy.png",
+        "probes/abx/abx.png",
     ]
     embedded = re.findall(r'<img src="data:image/png;base64,([^"]+)"', html)
     assert [base64.b64decode(data) for data in embedded] == [(outputs / image).read_bytes() for image in images]
@@ -55,6 +56,10 @@ def test_everything_present_is_reported_in_markdown_and_html(outputs_factory):
     assert "| cpc | c_t of gar.keras | 66.0 % | 64.2 % | 64.6 % |" in markdown
     assert "| mfcc | 13 MFCCs | 40.0 % | 39.0 % |  |" in markdown
     assert "Always answering the commonest training class scores 12.5 % on the test set." in markdown
+    assert "| row | description | ABX error within speakers | ABX error across speakers |" in markdown
+    assert "| cpc_c | c_t of gar.keras | 8.1 % | 12.4 % |" in markdown
+    assert "| mfcc | 13 MFCCs | 10.0 % |  |" in markdown
+    assert "![ABX error per row, within and across speakers](probes/abx/abx.png)" in markdown
     assert "Tables: `kws/results.md`, `kws/results.csv`." in markdown
     assert "<td>cpc_frozen</td><td>CPC (frozen)</td>" in html and '<td class="number">86.2 %</td>' in html
 
@@ -77,6 +82,7 @@ def test_everything_present_is_reported_in_markdown_and_html(outputs_factory):
     ("figures",),
     ("kws",),
     ("speaker", "runs"),
+    ("abx",),
     ("phone", "logs"),
     ("runs",),
     ("mlflow",),
@@ -93,7 +99,8 @@ def test_only_what_exists_is_reported(outputs_factory, parts):
     assert ("tensorboard --logdir" in markdown) == ("logs" in parts)
     assert ("mlflow ui" in markdown) == ("mlflow" in parts)
     assert ("Keyword spotting" in markdown) == ("kws" in parts)
-    assert ("probe" in markdown.lower()) == bool({"phone", "speaker"} & set(parts))
+    assert ("probe" in markdown.lower()) == bool({"phone", "speaker", "abx"} & set(parts))
+    assert ("ABX error" in markdown) == ("abx" in parts)
 
 
 def test_a_results_folder_without_results_json_shows_its_figures_only(outputs_factory):
