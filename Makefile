@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 DEMO_DIR ?= data/demo
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: demo test test-fast venv clean-demo
+.PHONY: demo test test-fast quality venv clean-demo
 
 venv: $(VENV)/.installed
 
@@ -29,8 +29,9 @@ test-fast: $(VENV)/.installed-trackers
 
 # The demo: synthesize a mini LibriSpeech, convert it, pretrain CPC for about a minute on 2 cores
 # (batches of 32: the demo dev split has 32 utterances; 8 short epochs, the learning rate divided
-# by 3 from epochs 5 and 7), then keyword spotting on a synthesized Speech Commands set, the phone
-# and speaker probes, and the report. Small recipes keep it within 10 minutes on 2 cores.
+# by 3 from epochs 5 and 7), then keyword spotting on a synthesized Speech Commands set with the
+# default recipe, the phone and speaker probes with small recipes, ABX on the dev split, and the
+# report: within 10 minutes on 2 cores.
 DEMO_OUTPUT ?= outputs
 demo: $(VENV)/.installed
 	$(PY) -m demo librispeech $(DEMO_DIR)/LibriSpeech
@@ -40,14 +41,21 @@ demo: $(VENV)/.installed
 		--lr-milestones 5,7 --output-dir $(DEMO_OUTPUT)
 	$(PY) -m demo speechcommands $(DEMO_DIR)/speech_commands
 	$(PY) -m kws_eval --speech-commands-dir $(DEMO_DIR)/speech_commands --encoder $(DEMO_OUTPUT)/genc.h5 \
-		--output-dir $(DEMO_OUTPUT)/kws --epochs 6 --batch-size 16 --filters 8,16,32 --lr 3e-3
+		--output-dir $(DEMO_OUTPUT)/kws
 	$(PY) -m probes phone --tfrecords $(DEMO_DIR)/tfrecords/train-clean-100 --alignments $(DEMO_DIR)/LibriSpeech/alignments \
 		--model $(DEMO_OUTPUT)/gar.keras --output-dir $(DEMO_OUTPUT)/probes \
 		--epochs 10 --supervised-epochs 2 --batch-size 8 --supervised-learning-rate 3e-3
 	$(PY) -m probes speaker --tfrecords $(DEMO_DIR)/tfrecords/train-clean-100 --alignments $(DEMO_DIR)/LibriSpeech/alignments \
 		--model $(DEMO_OUTPUT)/gar.keras --output-dir $(DEMO_OUTPUT)/probes \
 		--epochs 10 --supervised-epochs 2 --batch-size 8 --supervised-learning-rate 3e-3
+	$(PY) -m probes abx --tfrecords $(DEMO_DIR)/tfrecords/dev-clean --alignments $(DEMO_DIR)/LibriSpeech/alignments \
+		--model $(DEMO_OUTPUT)/gar.keras --output-dir $(DEMO_OUTPUT)/probes --quiet
 	$(PY) -m report $(DEMO_OUTPUT)
+
+# The quality picture on the demo corpora (pretraining, KWS with label budgets, noise and seeds,
+# probes, ABX) written to QUALITY.md and docs/quality/; about 40 minutes on 2 cores.
+quality: $(VENV)/.installed
+	$(PY) -m bench.quality
 
 clean-demo:
 	rm -rf $(DEMO_DIR)
