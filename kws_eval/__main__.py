@@ -131,9 +131,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     recipes.add_argument("--time-shift-ms", type=float, default=None,
                          help="shift every training clip of the CNN rows by a random time up to this either way "
                          "(0: off)")
-    recipes.add_argument("--min-steps", type=int, default=_DEFAULTS.min_steps,
+    recipes.add_argument("--crop-frames", type=int, default=None,
+                         help="drop this many frames from the start of every clip's features before the classifier "
+                         "(a causal encoder's first frames see the padding before the clip; 0: keep all)")
+    recipes.add_argument("--min-steps", type=int, default=None,
                          help="optimizer steps of a CNN row at the least: smaller training sets (label budgets) "
-                         "are repeated within each epoch (default: %(default)s)")
+                         "are repeated within each epoch (default recipe: 300; reference: 1)")
     study = parser.add_argument_group("what is measured")
     study.add_argument(
         "--train-per-word",

@@ -27,6 +27,8 @@ RECIPES = {
         "lr_schedule": "cosine",
         "filters": (64, 128, 256),
         "time_shift_ms": 100.0,
+        "crop_frames": 0,
+        "min_steps": 300,
     },
     "reference": {
         "classifier": "image",
@@ -37,14 +39,18 @@ RECIPES = {
         "lr_schedule": "constant",
         "filters": (32, 64, 128),
         "time_shift_ms": 0.0,
+        "crop_frames": 0,
+        "min_steps": 1,
     },
 }
 """The training recipes `--recipe` names. `default` is this toolkit's (QUALITY.md measures each
 of its changes); `reference` is the reference implementation's keyword-spotting recipe: its
-image CNN, 25 epochs at a constant Adam rate of 1e-3, no augmentation (its batch size is not
-published; 64 is its pretraining batch)."""
+image CNN, 25 epochs at a constant Adam rate of 1e-3, no augmentation, one pass over the clips per
+epoch whatever their number (its batch size is not published; 64 is its pretraining batch)."""
 
 SAMPLE_RATE = 16000
+MAX_CROP_FRAMES = 16
+"""The most frames `--crop-frames` may drop: a quarter of a clip at the 16 ms hop."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,6 +79,9 @@ class KwsConfig:
         time_shift_ms: Time-shift augmentation of the CNN rows' training
             clips: each is shifted by a random amount up to this many
             milliseconds either way, filled with silence. 0 turns it off.
+        crop_frames: Frames dropped from the start of every clip's features
+            before the classifier (CNN or linear): a causal encoder's first
+            frames see the zero padding before the clip. 0 keeps them all.
         min_steps: Optimizer steps a CNN row takes at least: a training set
             too small to fill them in `epochs` epochs (a label budget) is
             repeated within each epoch.
@@ -102,7 +111,8 @@ class KwsConfig:
     lr_schedule: str = RECIPES["default"]["lr_schedule"]
     filters: tuple[int, int, int] = RECIPES["default"]["filters"]
     time_shift_ms: float = RECIPES["default"]["time_shift_ms"]
-    min_steps: int = 300
+    crop_frames: int = RECIPES["default"]["crop_frames"]
+    min_steps: int = RECIPES["default"]["min_steps"]
     seed: int = 0
     seeds: int = 1
     train_per_word: tuple[int | None, ...] = (None,)
@@ -139,6 +149,8 @@ class KwsConfig:
             raise KwsConfigError(f"--filters must be 3 positive counts, got {list(self.filters)}")
         if not 0 <= self.time_shift_ms < 500:
             raise KwsConfigError(f"--time-shift-ms must be from 0 to below 500 (half a clip), got {self.time_shift_ms}")
+        if not 0 <= self.crop_frames <= MAX_CROP_FRAMES:
+            raise KwsConfigError(f"--crop-frames must be from 0 to {MAX_CROP_FRAMES}, got {self.crop_frames}")
         if self.seed < 0:
             raise KwsConfigError(f"--seed must be non-negative, got {self.seed}")
         if not self.train_per_word:

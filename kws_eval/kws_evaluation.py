@@ -164,6 +164,7 @@ def _recipe(config: KwsConfig) -> dict:
         "loss": "sparse softmax cross-entropy",
         "filters": list(config.filters),
         "time_shift_ms": config.time_shift_ms,
+        "crop_frames": config.crop_frames,
         "min_steps": config.min_steps,
         "seeds": list(config.run_seeds),
         "train_per_word": ["all" if budget is None else budget for budget in config.train_per_word],

@@ -15,6 +15,7 @@ def kws_model(
     filters: tuple[int, int, int],
     input_norm: bool = True,
     clip_samples: int = 16000,
+    crop_frames: int = 0,
     name: str = "kws",
 ) -> keras.Model:
     """Puts a CNN classifier under a front end, behind per-clip peak normalisation.
@@ -29,6 +30,7 @@ def kws_model(
         filters: Filters of the classifier's three blocks.
         input_norm: Batch-normalise the front end's features at the classifier's input.
         clip_samples: Samples per clip.
+        crop_frames: Frames dropped from the start of the features.
         name: Name of the model.
 
     Returns:
@@ -36,18 +38,17 @@ def kws_model(
         [-1, 1] to logits `(batch, num_classes)`.
     """
     audio = keras.Input((clip_samples,), name="audio")
-    normalised = PeakNormalization(name="peak_normalization")(audio)
-    features = front_end.model(normalised)
+    features = _cropped_features(front_end, audio, clip_samples, crop_frames)
     _, num_features = front_end.feature_shape(clip_samples)
     logits = kws_classifier(classifier, num_features, num_classes, filters, input_norm)(features)
     return keras.Model(audio, logits, name=name)
 
 
-def mean_frame_model(front_end: FrontEnd, clip_samples: int = 16000) -> keras.Model:
-    """Audio `(batch, clip_samples)` → the mean of the front end's frames `(batch, features)`."""
+def mean_frame_model(front_end: FrontEnd, clip_samples: int = 16000, crop_frames: int = 0) -> keras.Model:
+    """Audio `(batch, clip_samples)` → the mean of the front end's frames `(batch, features)`,
+    the first `crop_frames` frames left out."""
     audio = keras.Input((clip_samples,), name="audio")
-    normalised = PeakNormalization(name="peak_normalization")(audio)
-    features = front_end.model(normalised)
+    features = _cropped_features(front_end, audio, clip_samples, crop_frames)
     pooled = keras.layers.GlobalAveragePooling1D(name="mean_frame")(features)
     return keras.Model(audio, pooled, name="mean_frame")
 
@@ -59,6 +60,7 @@ def linear_kws_model(
     kernel: np.ndarray,
     bias: np.ndarray,
     clip_samples: int = 16000,
+    crop_frames: int = 0,
     name: str = "kws",
 ) -> keras.Model:
     """A linear softmax on the mean frame of a frozen front end, with weights already fitted.
@@ -70,14 +72,30 @@ def linear_kws_model(
         kernel: `(features, classes)` weights of the standardised features.
         bias: `(classes,)` offsets.
         clip_samples: Samples per clip.
+        crop_frames: Frames left out of the mean.
         name: Name of the model.
 
     Returns:
         A `keras.Model` mapping audio `(batch, clip_samples)` to logits `(batch, classes)`.
     """
-    pooled = mean_frame_model(front_end, clip_samples)
+    pooled = mean_frame_model(front_end, clip_samples, crop_frames)
     standardised = keras.layers.Normalization(mean=mean, variance=variance, name="standardise")(pooled.output)
     linear = keras.layers.Dense(kernel.shape[1], name="linear")
     logits = linear(standardised)
     linear.set_weights([kernel.astype(np.float32), bias.astype(np.float32)])
     return keras.Model(pooled.input, logits, name=name)
+
+
+def _cropped_features(front_end: FrontEnd, audio, clip_samples: int, crop_frames: int):
+    """The front end's features `(batch, frames - crop_frames, features)` of peak-normalised audio.
+
+    Raises:
+        ValueError: `crop_frames` leaves no frame.
+    """
+    frames, _ = front_end.feature_shape(clip_samples)
+    if crop_frames >= frames:
+        raise ValueError(f"cropping {crop_frames} frames leaves none of the front end's {frames}")
+    features = front_end.model(PeakNormalization(name="peak_normalization")(audio))
+    if not crop_frames:
+        return features
+    return keras.layers.Cropping1D((crop_frames, 0), name="crop_first_frames")(features)

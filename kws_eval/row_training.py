@@ -70,7 +70,7 @@ def train_row(
     front_end = build_front_end(row, encoder)
     classifier = "linear" if row.head == "linear" else config.classifier_for(row)
     if classifier == "linear":
-        model, history, steps = _fit_linear(front_end, data, train_indices)
+        model, history, steps = _fit_linear(front_end, data, train_indices, config.crop_frames)
     else:
         model, history, steps = _fit_cnn(front_end, classifier, data, config, seed, train_indices, verbose)
     clean = {
@@ -123,7 +123,9 @@ def steps_per_epoch(train_clips: int, config: KwsConfig) -> int:
 
 
 def _fit_cnn(front_end: FrontEnd, classifier: str, data, config: KwsConfig, seed: int, train_indices, verbose):
-    model = kws_model(front_end, len(data.words), classifier, config.filters, config.input_norm, CLIP_SAMPLES)
+    model = kws_model(
+        front_end, len(data.words), classifier, config.filters, config.input_norm, CLIP_SAMPLES, config.crop_frames
+    )
     per_epoch = steps_per_epoch(len(train_indices), config)
     total_steps = config.epochs * per_epoch
     rate = (
@@ -152,8 +154,8 @@ def _fit_cnn(front_end: FrontEnd, classifier: str, data, config: KwsConfig, seed
     return model, {key: [float(value) for value in values] for key, values in history.items()}, total_steps
 
 
-def _fit_linear(front_end: FrontEnd, data, train_indices):
-    pooled = mean_frame_model(front_end, CLIP_SAMPLES)
+def _fit_linear(front_end: FrontEnd, data, train_indices, crop_frames: int):
+    pooled = mean_frame_model(front_end, CLIP_SAMPLES, crop_frames)
     train_audio = data.audio["training"][train_indices].astype(np.float32) / _INT16_SCALE
     val_audio = data.audio["validation"].astype(np.float32) / _INT16_SCALE
     softmax = fit_linear_softmax(
@@ -163,7 +165,9 @@ def _fit_linear(front_end: FrontEnd, data, train_indices):
         data.labels["validation"],
         len(data.words),
     )
-    model = linear_kws_model(front_end, softmax.mean, softmax.variance, softmax.kernel, softmax.bias, CLIP_SAMPLES)
+    model = linear_kws_model(
+        front_end, softmax.mean, softmax.variance, softmax.kernel, softmax.bias, CLIP_SAMPLES, crop_frames
+    )
     return model, {}, 0
 
 

@@ -214,6 +214,7 @@ def test_help_documents_every_flag():
         "--input-norm",
         "--lr-schedule",
         "--time-shift-ms",
+        "--crop-frames",
         "--min-steps",
         "--train-per-word",
         "--test-snr",

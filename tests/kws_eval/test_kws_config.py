@@ -39,6 +39,8 @@ def test_defaults_are_the_reference_table_then_the_linear_rows():
         ({"lr_schedule": "step"}, "--lr-schedule: unknown 'step'; choose from cosine, constant"),
         ({"min_steps": 0}, "--min-steps must be at least 1, got 0"),
         ({"seeds": 0}, "--seeds must be at least 1, got 0"),
+        ({"crop_frames": -1}, "--crop-frames must be from 0 to 16, got -1"),
+        ({"crop_frames": 17}, "--crop-frames must be from 0 to 16, got 17"),
         ({"time_shift_ms": -1.0}, "--time-shift-ms must be from 0 to below 500 (half a clip), got -1.0"),
         ({"train_per_word": ()}, "--train-per-word is empty"),
         ({"train_per_word": (3, 0)}, "--train-per-word: clips per word must be at least 1, got 0"),
@@ -62,9 +64,8 @@ def test_output_dir_that_is_a_file_is_refused(tmp_path):
 def test_a_recipe_sets_every_training_setting_and_flags_override_it():
     reference = KwsConfig.from_recipe("reference", speech_commands_dir=Path("sc"))
     assert (reference.classifier, reference.input_norm, reference.epochs, reference.batch_size, reference.lr,
-            reference.lr_schedule, reference.filters, reference.time_shift_ms) == (
-        "image", False, 25, 64, 1e-3, "constant", (32, 64, 128), 0.0
-    )
+            reference.lr_schedule, reference.filters, reference.time_shift_ms, reference.crop_frames,
+            reference.min_steps) == ("image", False, 25, 64, 1e-3, "constant", (32, 64, 128), 0.0, 0, 1)
     assert reference.recipe == "reference"
     tuned = KwsConfig.from_recipe("reference", speech_commands_dir=Path("sc"), epochs=8, lr=None)
     assert tuned.epochs == 8 and tuned.lr == 1e-3

@@ -73,3 +73,27 @@ def test_linear_model_is_the_softmax_of_the_standardised_mean_frame(encoder, tmp
     model.save(tmp_path / "cpc_linear.keras")
     restored = keras.models.load_model(tmp_path / "cpc_linear.keras")
     np.testing.assert_allclose(restored.predict(audio, verbose=0), expected, rtol=1e-4, atol=1e-4)
+
+
+def test_cropped_frames_are_left_out_of_the_mean_and_the_classifier(encoder):
+    front_end = build_front_end(ROWS["cpc_linear"], encoder)
+    rng = np.random.default_rng(3)
+    audio = rng.uniform(-0.3, 0.3, (2, 16000)).astype(np.float32)
+    centred = audio - audio.mean(axis=1, keepdims=True)
+    frames = np.asarray(encoder(centred / np.abs(centred).max(axis=1, keepdims=True)))
+    np.testing.assert_allclose(
+        mean_frame_model(front_end, crop_frames=3).predict(audio, verbose=0),
+        frames[:, 3:].mean(axis=1),
+        rtol=1e-4,
+        atol=1e-6,
+    )
+    # The classifier reads frames 3 .. 61 only.
+    keras.utils.set_random_seed(0)
+    model = kws_model(front_end, 3, "temporal", (4, 8, 16), crop_frames=3)
+    classifier = model.get_layer("classifier")
+    np.testing.assert_allclose(
+        model.predict(audio, verbose=0), classifier(frames[:, 3:], training=False), rtol=1e-4, atol=1e-5
+    )
+    assert not np.allclose(classifier(frames[:, 3:], training=False), classifier(frames, training=False), atol=1e-5)
+    with pytest.raises(ValueError, match="cropping 62 frames leaves none of the front end's 62"):
+        kws_model(front_end, 3, "temporal", (4, 8, 16), crop_frames=62)
