@@ -71,16 +71,8 @@ def temporal_classifier(
         logits `(batch, num_classes)`.
     """
     features, x = _input_features(num_features, input_norm)
-    for block, block_filters in enumerate(filters, start=1):
-        for conv in (1, 2):
-            prefix = f"block{block}_conv{conv}"
-            # No bias: the batch normalisation that follows has its own offset.
-            x = keras.layers.Conv1D(block_filters, 3, padding="same", use_bias=False, name=prefix)(x)
-            x = keras.layers.BatchNormalization(momentum=BATCH_NORM_MOMENTUM, name=f"{prefix}_bn")(x)
-            x = keras.layers.ReLU(name=f"{prefix}_relu")(x)
-        x = keras.layers.MaxPooling1D(2, padding="same", name=f"block{block}_pool")(x)
-    x = keras.layers.Conv1D(num_classes, 3, padding="same", name="class_maps")(x)
-    logits = keras.layers.GlobalAveragePooling1D(name="logits")(x)
+    logits = _conv_blocks(x, filters, num_classes, keras.layers.Conv1D, keras.layers.MaxPooling1D,
+                          keras.layers.GlobalAveragePooling1D)
     return keras.Model(features, logits, name=name)
 
 
@@ -111,14 +103,25 @@ def image_classifier(
         logits `(batch, num_classes)`.
     """
     features, x = _input_features(num_features, input_norm)
-    x = keras.layers.Reshape((-1, num_features, 1), name="as_image")(x)
+    image = keras.layers.Reshape((-1, num_features, 1), name="as_image")(x)
+    logits = _conv_blocks(image, filters, num_classes, keras.layers.Conv2D, keras.layers.MaxPooling2D,
+                          keras.layers.GlobalAveragePooling2D)
+    return keras.Model(features, logits, name=name)
+
+
+def _conv_blocks(x, filters, num_classes: int, conv_layer, pool_layer, global_pool_layer):
+    """Three blocks of (conv → conv → max pool by 2), a conv to one map per class, global average pooling.
+
+    Every conv has kernel 3 along each axis and is followed by batch
+    normalisation and ReLU; the layer classes set the number of axes.
+    """
     for block, block_filters in enumerate(filters, start=1):
         for conv in (1, 2):
             prefix = f"block{block}_conv{conv}"
-            x = keras.layers.Conv2D(block_filters, 3, padding="same", use_bias=False, name=prefix)(x)
+            # No bias: the batch normalisation that follows has its own offset.
+            x = conv_layer(block_filters, 3, padding="same", use_bias=False, name=prefix)(x)
             x = keras.layers.BatchNormalization(momentum=BATCH_NORM_MOMENTUM, name=f"{prefix}_bn")(x)
             x = keras.layers.ReLU(name=f"{prefix}_relu")(x)
-        x = keras.layers.MaxPooling2D(2, padding="same", name=f"block{block}_pool")(x)
-    x = keras.layers.Conv2D(num_classes, 3, padding="same", name="class_maps")(x)
-    logits = keras.layers.GlobalAveragePooling2D(name="logits")(x)
-    return keras.Model(features, logits, name=name)
+        x = pool_layer(2, padding="same", name=f"block{block}_pool")(x)
+    x = conv_layer(num_classes, 3, padding="same", name="class_maps")(x)
+    return global_pool_layer(name="logits")(x)

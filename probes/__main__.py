@@ -159,31 +159,17 @@ def main(argv: list[str] | None = None) -> int:
     from probes.probe_report import results_table, write_report
     from probes.speaker_probe import run_speaker_probe
 
-    from librispeech.manifest import MANIFEST_NAME
-    from tracking.tracked_run import tracked_run
-    from tracking.tracking_error import TrackingError
-
     run = run_phone_probe if config.task == "phone" else run_speaker_probe
-    settings = {name: value for name, value in vars(config).items()}
-    manifest = pathlib.Path(config.tfrecords_dir).expanduser() / MANIFEST_NAME
-    try:
-        with tracked_run(config.task_dir, f"probe-{config.task}", settings, tracking, config.output_dir,
-                         [manifest] if manifest.is_file() else [], {"seed": config.seed}) as (record, trackers):
-            results = run(config)
-            written = write_report(results, config.task_dir)
-            accuracies = {f"{row.name}/{split}": getattr(row, split) for row in results.rows for split in ("train_acc", "test_acc")}
-            record.finish("completed", {"accuracy": accuracies})
-            trackers.log_metrics(accuracies)
-            trackers.log_outputs(config.task_dir, [path.name for path in written] + ["run.json"])
-    except (ProbeError, CorpusError, TrackingError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted: no result was written", file=sys.stderr)
-        return 130
-    except OSError as error:
-        print(f"error: cannot write the results to {config.task_dir} ({error.strerror or error})", file=sys.stderr)
-        return 1
+
+    def probe():
+        results = run(config)
+        accuracies = {f"{row.name}/{split}": getattr(row, split) for row in results.rows
+                      for split in ("train_acc", "test_acc")}
+        return results, write_report(results, config.task_dir), "accuracy", accuracies
+
+    status, results = _tracked(config, f"probe-{config.task}", tracking, probe)
+    if status:
+        return status
     print(f"\n{config.task} classification, linear probe ({config.task_dir}):")
     print(results_table(results))
     print(f"majority class: {results.majority_test_acc:.1%} of the test "
@@ -197,36 +183,61 @@ def _abx_main(config: AbxConfig, tracking: TrackingOptions) -> int:
     except ProbeError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    from librispeech.manifest import MANIFEST_NAME
     from probes.abx_probe import run_abx
     from probes.abx_report import abx_table, write_abx_report
-    from tracking.tracked_run import tracked_run
-    from tracking.tracking_error import TrackingError
 
-    settings = dict(vars(config))
-    manifest = pathlib.Path(config.tfrecords_dir).expanduser() / MANIFEST_NAME
-    try:
-        with tracked_run(config.task_dir, "probe-abx", settings, tracking, config.output_dir,
-                         [manifest] if manifest.is_file() else [], {"seed": config.seed}) as (record, trackers):
-            results = run_abx(config)
-            written = write_abx_report(results, config.task_dir)
-            errors = {f"{row.name}/{mode}_error": row.score.error(mode) for row in results.rows
-                      for mode in ("within", "across") if row.score.error(mode) is not None}
-            record.finish("completed", {"abx_error": errors})
-            trackers.log_metrics(errors)
-            trackers.log_outputs(config.task_dir, [path.name for path in written] + ["run.json"])
-    except (ProbeError, CorpusError, TrackingError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted: no result was written", file=sys.stderr)
-        return 130
-    except OSError as error:
-        print(f"error: cannot write the results to {config.task_dir} ({error.strerror or error})", file=sys.stderr)
-        return 1
+    def abx():
+        results = run_abx(config)
+        errors = {f"{row.name}/{mode}_error": row.score.error(mode) for row in results.rows
+                  for mode in ("within", "across") if row.score.error(mode) is not None}
+        return results, write_abx_report(results, config.task_dir), "abx_error", errors
+
+    status, results = _tracked(config, "probe-abx", tracking, abx)
+    if status:
+        return status
     print(f"\nABX error, lower is better, chance 50 % ({config.task_dir}):")
     print(abx_table(results))
     return 0
+
+
+def _tracked(config, kind: str, tracking: TrackingOptions, work):
+    """Runs `work` inside the task folder's tracked run.
+
+    Args:
+        config: The probe's `ProbeConfig` or `AbxConfig`.
+        kind: The run's kind in run.json, e.g. "probe-phone".
+        tracking: Where else the run is logged.
+        work: Runs the probe and writes its report; returns the results, the
+            files written, the name under which run.json stores the metrics,
+            and the metrics.
+
+    Returns:
+        The exit status and the results (None unless the status is 0). The
+        status: 0; 2 for bad data or a tracker that fails; 130 when
+        interrupted; 1 when the results cannot be written.
+    """
+    from librispeech.manifest import MANIFEST_NAME
+    from tracking.tracked_run import tracked_run
+    from tracking.tracking_error import TrackingError
+
+    manifest = pathlib.Path(config.tfrecords_dir).expanduser() / MANIFEST_NAME
+    try:
+        with tracked_run(config.task_dir, kind, dict(vars(config)), tracking, config.output_dir,
+                         [manifest] if manifest.is_file() else [], {"seed": config.seed}) as (record, trackers):
+            results, written, metrics_name, metrics = work()
+            record.finish("completed", {metrics_name: metrics})
+            trackers.log_metrics(metrics)
+            trackers.log_outputs(config.task_dir, [path.name for path in written] + ["run.json"])
+    except (ProbeError, CorpusError, TrackingError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2, None
+    except KeyboardInterrupt:
+        print("interrupted: no result was written", file=sys.stderr)
+        return 130, None
+    except OSError as error:
+        print(f"error: cannot write the results to {config.task_dir} ({error.strerror or error})", file=sys.stderr)
+        return 1, None
+    return 0, results
 
 
 if __name__ == "__main__":

@@ -1,7 +1,5 @@
 """The files an ABX run leaves: results.json, results.md, results.csv and abx.png."""
 
-import csv
-import io
 import json
 import pathlib
 
@@ -13,6 +11,7 @@ import numpy as np  # noqa: E402
 
 from probes.abx_probe import AbxResults  # noqa: E402
 from probes.abx_score import MODES  # noqa: E402
+from probes.probe_report import rows_csv  # noqa: E402
 from tracking.artefact_files import save_figure, write_text  # noqa: E402
 
 _CSV_FIELDS = (
@@ -33,7 +32,7 @@ def write_abx_report(results: AbxResults, directory: pathlib.Path) -> list[pathl
     written = [
         write_text(directory / "results.json", json.dumps(document, indent=2) + "\n"),
         write_text(directory / "results.md", abx_markdown(results)),
-        write_text(directory / "results.csv", _csv(results)),
+        write_text(directory / "results.csv", rows_csv(results.rows, _CSV_FIELDS)),
     ]
     plot_abx(results, directory / "abx.png")
     return [*written, directory / "abx.png"]
@@ -86,13 +85,3 @@ def plot_abx(results: AbxResults, path: pathlib.Path) -> None:
 def _percent(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.1f} %"
 
-
-def _csv(results: AbxResults) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, _CSV_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    for row in results.rows:
-        summary = row.summary()
-        summary["row"] = summary.pop("name")
-        writer.writerow({field: "" if summary[field] is None else summary[field] for field in _CSV_FIELDS})
-    return buffer.getvalue()

@@ -38,7 +38,7 @@ def write_report(results: ProbeResults, directory: pathlib.Path) -> list[pathlib
     written = [
         write_text(directory / "results.json", json.dumps(document, indent=2) + "\n"),
         write_text(directory / "results.md", results_markdown(results)),
-        write_text(directory / "results.csv", _csv(results)),
+        write_text(directory / "results.csv", rows_csv(results.rows, _CSV_FIELDS)),
     ]
     plot_accuracy(results, directory / "accuracy.png")
     written.append(directory / "accuracy.png")
@@ -81,13 +81,15 @@ def results_markdown(results: ProbeResults) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _csv(results: ProbeResults) -> str:
+def rows_csv(rows, fields: tuple[str, ...]) -> str:
+    """results.csv of a probe: a header of `fields`, then one line per row's `summary()` (its
+    `name` as `row`, a missing value as an empty cell)."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=_CSV_FIELDS, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
-    for row in results.rows:
+    for row in rows:
         summary = row.summary()
         summary["row"] = summary.pop("name")
-        writer.writerow({field: "" if summary[field] is None else summary[field] for field in _CSV_FIELDS})
+        writer.writerow({field: "" if summary[field] is None else summary[field] for field in fields})
     return buffer.getvalue()
 
