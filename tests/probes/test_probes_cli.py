@@ -72,7 +72,7 @@ def test_an_output_folder_that_cannot_be_written_is_refused(tmp_path, capsys):
 
 
 def test_a_missing_model_is_named_before_any_work(tmp_path, capsys):
-    status, captured = _run(["phone", "--model", tmp_path / "gar.keras"], capsys)
+    status, captured = _run(["phone", "--model", tmp_path / "gar.keras", "--output-dir", tmp_path / "out"], capsys)
     message = f"--model {tmp_path / 'gar.keras'}: no such model file (run train.py first"
     _assert_one_line_error(status, captured, message)
 
@@ -82,7 +82,8 @@ def test_a_file_that_is_no_model_is_named(tone_corpus, tmp_path, capsys):
     model = tmp_path / "gar.keras"
     model.write_text("not a zip archive")
     status, captured = _run(
-        ["phone", "--tfrecords", tfrecords_dir, "--alignments", alignments_dir, "--model", model, "--rows", "cpc"],
+        ["phone", "--tfrecords", tfrecords_dir, "--alignments", alignments_dir, "--model", model, "--rows", "cpc",
+         "--output-dir", tmp_path / "out"],
         capsys,
     )
     _assert_one_line_error(status, captured, f"--model {model}: cannot load a Keras model")
@@ -93,7 +94,8 @@ def test_an_encoder_given_for_context_features_is_refused(tone_corpus, tmp_path,
     encoder = tmp_path / "genc.h5"
     genc_model(resolve_encoder_spec("seed")).save(encoder)
     status, captured = _run(
-        ["speaker", "--tfrecords", tfrecords_dir, "--alignments", alignments_dir, "--model", encoder, "--rows", "cpc"],
+        ["speaker", "--tfrecords", tfrecords_dir, "--alignments", alignments_dir, "--model", encoder, "--rows", "cpc",
+         "--output-dir", tmp_path / "out"],
         capsys,
     )
     message = f"--model {encoder}: an encoder alone (audio → z_t); probe it with --features z"
@@ -150,7 +152,9 @@ def test_split_utterances_missing_from_the_tfrecords_are_named(tone_corpus, caps
 def test_a_folder_that_is_not_converted_is_named(tone_corpus, tmp_path, capsys):
     _, alignments_dir = tone_corpus
     status, captured = _run(
-        ["phone", "--tfrecords", tmp_path / "nowhere", "--alignments", alignments_dir, "--rows", "mfcc"], capsys
+        ["phone", "--tfrecords", tmp_path / "nowhere", "--alignments", alignments_dir, "--rows", "mfcc",
+         "--output-dir", tmp_path / "out"],
+        capsys,
     )
     _assert_one_line_error(status, captured, "nowhere: TFRecord directory does not exist (run tfrecords.py first)")
 
