@@ -53,7 +53,7 @@ demo: $(VENV)/.installed
 	$(PY) -m report $(DEMO_OUTPUT)
 
 # The quality picture on the demo corpora (pretraining, KWS with label budgets, noise and seeds,
-# probes, ABX) written to QUALITY.md and docs/quality/; about 40 minutes on 2 cores.
+# probes, ABX) written to QUALITY.md and docs/quality/; about 55 minutes on 2 cores.
 quality: $(VENV)/.installed
 	$(PY) -m bench.quality
 

@@ -5,7 +5,7 @@ spotting (the default recipe with label budgets, background noise and several se
 recipe for 8 epochs; the reference implementation's recipe), the phone and speaker probes and
 ABX, every stage a command of the toolkit. It writes its section of QUALITY.md (tables, the
 issue's targets met or missed, the command, the machine, the date and the wall time of every
-stage) and copies the figures into docs/quality/. About 40 minutes on 2 cores.
+stage) and copies the figures into docs/quality/. About 55 minutes on 2 cores.
 
     python -m bench.quality                       # everything, into outputs/quality/
     python -m bench.quality --seeds 5 --work-dir /tmp/quality

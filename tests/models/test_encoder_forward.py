@@ -52,7 +52,11 @@ def test_encode_equals_the_keras_call_with_the_same_gradients(spec, samples):
     np.testing.assert_allclose(fast, reference, rtol=1e-5, atol=1e-5)
     assert len(fast_gradients) == 1 + 2 * len(spec.layers)
     for fast_gradient, reference_gradient in zip(fast_gradients, reference_gradients, strict=True):
-        np.testing.assert_allclose(fast_gradient, reference_gradient, rtol=1e-4, atol=1e-5)
+        # A gradient entry is a float32 sum of many products, so the two summation orders differ by
+        # an error in proportion to the tensor's largest entries, not to the entry itself: an
+        # entry of 0.24 beside entries of 70 may move by 4e-5.
+        scale = max(1.0, float(np.abs(reference_gradient).max()))
+        np.testing.assert_allclose(fast_gradient, reference_gradient, rtol=1e-4, atol=1e-6 * scale)
 
 
 def test_encode_handles_a_length_unknown_until_run_time():
