@@ -41,8 +41,7 @@ class RowSummary:
 
     def std(self, attribute: str) -> float:
         """Sample standard deviation over seeds (0 for one seed)."""
-        values = [getattr(run, attribute) for run in self.runs]
-        return float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
+        return _sample_std([getattr(run, attribute) for run in self.runs])
 
     def noisy_mean(self, snr: float) -> float:
         """Mean over seeds of the test accuracy at `snr` dB."""
@@ -50,12 +49,15 @@ class RowSummary:
 
     def noisy_std(self, snr: float) -> float:
         """Sample standard deviation over seeds of the test accuracy at `snr` dB."""
-        values = [run.noisy_test_acc[snr] for run in self.runs]
-        return float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
+        return _sample_std([run.noisy_test_acc[snr] for run in self.runs])
 
     def test_half_width(self, test_clips: int) -> float:
         """`binomial_half_width` of one run at the mean test accuracy."""
         return binomial_half_width(self.mean("test_acc"), test_clips)
+
+
+def _sample_std(values: list[float]) -> float:
+    return float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
 
 
 def summarise(results: list[RowResult]) -> list[RowSummary]:

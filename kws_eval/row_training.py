@@ -18,7 +18,6 @@ from speechcommands.label_budget import clips_per_word
 from speechcommands.speech_commands_dataset import CLIP_SAMPLES, SpeechCommandsDataset
 from tracking.artefact_files import save_model
 
-_INT16_SCALE = 32768.0
 _PREDICT_BATCH = 64
 
 
@@ -74,20 +73,20 @@ def train_row(
     else:
         model, history, steps = _fit_cnn(front_end, classifier, data, config, seed, train_indices, verbose)
     clean = {
-        "training": data.audio["training"][train_indices],
-        "validation": data.audio["validation"],
-        "testing": data.audio["testing"],
+        "training": data.float_audio("training", train_indices),
+        "validation": data.float_audio("validation"),
+        "testing": data.float_audio("testing"),
     }
     expected = {
         "training": data.labels["training"][train_indices],
         "validation": data.labels["validation"],
         "testing": data.labels["testing"],
     }
-    predicted = {split: _classes(model, audio.astype(np.float32) / _INT16_SCALE) for split, audio in clean.items()}
+    predicted = {split: _classes(model, audio) for split, audio in clean.items()}
     accuracies = {split: float(np.mean(predicted[split] == expected[split])) for split in predicted}
     noisy = {}
     for snr in config.test_snr:
-        mixed = mix_at_snr(clean["testing"].astype(np.float32) / _INT16_SCALE, noise, snr)
+        mixed = mix_at_snr(clean["testing"], noise, snr)
         noisy[snr] = float(np.mean(_classes(model, mixed) == expected["testing"]))
     confusion = np.zeros((len(data.words), len(data.words)), np.int64)
     np.add.at(confusion, (expected["testing"], predicted["testing"]), 1)
@@ -156,8 +155,8 @@ def _fit_cnn(front_end: FrontEnd, classifier: str, data, config: KwsConfig, seed
 
 def _fit_linear(front_end: FrontEnd, data, train_indices, crop_frames: int):
     pooled = mean_frame_model(front_end, CLIP_SAMPLES, crop_frames)
-    train_audio = data.audio["training"][train_indices].astype(np.float32) / _INT16_SCALE
-    val_audio = data.audio["validation"].astype(np.float32) / _INT16_SCALE
+    train_audio = data.float_audio("training", train_indices)
+    val_audio = data.float_audio("validation")
     softmax = fit_linear_softmax(
         pooled.predict(train_audio, batch_size=_PREDICT_BATCH, verbose=0),
         data.labels["training"][train_indices],

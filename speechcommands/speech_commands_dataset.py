@@ -53,6 +53,11 @@ class SpeechCommandsDataset:
         """The class names, in label order."""
         return self.index.words
 
+    def float_audio(self, split: str, indices: np.ndarray | None = None) -> np.ndarray:
+        """The clips of a split, or those at `indices` within it, as `(clips, CLIP_SAMPLES)` float32 in [-1, 1)."""
+        audio = self.audio[split] if indices is None else self.audio[split][indices]
+        return audio.astype(np.float32) / _INT16_SCALE
+
     def batches(
         self,
         split: str,

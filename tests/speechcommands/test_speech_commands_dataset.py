@@ -42,6 +42,9 @@ def test_batches_convert_to_float_per_batch_in_order(tiny_speech_commands):
     assert audio.dtype == np.float32
     np.testing.assert_array_equal(audio, data.audio["training"] / 32768.0)
     np.testing.assert_array_equal(np.concatenate([labels for _, labels in batches]), data.labels["training"])
+    # The batches and float_audio agree to the bit, for a whole split and for a subset.
+    np.testing.assert_array_equal(data.float_audio("training"), audio)
+    np.testing.assert_array_equal(data.float_audio("training", np.array([4, 1])), audio[[4, 1]])
 
 
 def test_shuffled_batches_visit_every_clip_once_per_epoch_in_a_new_seeded_order(tiny_speech_commands):
