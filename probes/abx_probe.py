@@ -11,16 +11,15 @@ import time
 
 import numpy as np
 
-from librispeech.manifest import read_manifest
 from probes.abx_config import AbxConfig, check_abx_config
 from probes.abx_items import TriphoneItem, item_frames, silence_ids, triphone_items
 from probes.abx_score import AbxScore, abx_score, sample_groups
 from probes.feature_extraction import utterance_features
 from probes.feature_rows import FeatureRow, fixed_front_end_row, fresh_copy, load_feature_network
 from probes.frame_mapping import check_label_count
-from probes.phone_alignments import ALIGNMENTS_NAME, PHONES_NAME, read_aligned_phones, read_phone_symbols
+from probes.phone_alignments import ALIGNMENTS_NAME, read_labels
 from probes.probe_config import ProbeConfig, ProbeConfigError
-from probes.utterance_audio import read_utterances
+from probes.utterance_audio import read_utterances, stored_lengths
 
 
 @dataclasses.dataclass
@@ -82,13 +81,9 @@ def run_abx(config: AbxConfig) -> AbxResults:
         librispeech.corpus_error.CorpusError: ``config.tfrecords_dir`` is not a converted split.
     """
     check_abx_config(config)
-    phone_symbols, labels = _read_labels(config)
-    manifest = read_manifest(config.tfrecords_dir.expanduser())
+    phone_symbols, labels = read_labels(config.alignments_dir)
     lengths = {
-        utterance: length
-        for shard in manifest.shards
-        for utterance, length in zip(shard.utterance_ids, shard.num_samples)
-        if utterance in labels
+        utterance: length for utterance, length in stored_lengths(config.tfrecords_dir).items() if utterance in labels
     }
     if not lengths:
         raise ProbeConfigError(
@@ -133,14 +128,6 @@ def run_abx(config: AbxConfig) -> AbxResults:
         "averaging": "triplets per (phone pair, context, speakers) cell, then over speakers, contexts, phone pairs",
     }
     return AbxResults(results, recipe)
-
-
-def _read_labels(config: AbxConfig) -> tuple[dict[int, str] | None, dict[str, np.ndarray]]:
-    """The phone symbols (None without ``phones.txt``) and the labels of every aligned utterance."""
-    directory = config.alignments_dir.expanduser()
-    phones_path = directory / PHONES_NAME
-    phone_symbols = read_phone_symbols(phones_path) if phones_path.is_file() else None
-    return phone_symbols, read_aligned_phones(directory / ALIGNMENTS_NAME, phone_symbols)
 
 
 def _build_rows(config: AbxConfig) -> list[FeatureRow]:

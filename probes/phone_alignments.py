@@ -79,9 +79,7 @@ def read_phone_alignments(directory: pathlib.Path | str) -> PhoneAlignments:
             splits or a split utterance without alignment.
     """
     directory = _existing_directory(directory)
-    phones_path = directory / PHONES_NAME
-    phone_symbols = read_phone_symbols(phones_path) if phones_path.is_file() else None
-    labels = read_aligned_phones(directory / ALIGNMENTS_NAME, phone_symbols)
+    phone_symbols, labels = read_labels(directory)
     train_ids, test_ids = read_splits(directory)
     for name, ids in ((TRAIN_SPLIT_NAME, train_ids), (TEST_SPLIT_NAME, test_ids)):
         missing = next((utterance for utterance in ids if utterance not in labels), None)
@@ -91,6 +89,18 @@ def read_phone_alignments(directory: pathlib.Path | str) -> PhoneAlignments:
                 f"{directory / name}:{line}: utterance {missing} has no alignment in {ALIGNMENTS_NAME}"
             )
     return PhoneAlignments(labels, train_ids, test_ids, phone_symbols)
+
+
+def read_labels(directory: pathlib.Path | str) -> tuple[dict[int, str] | None, dict[str, np.ndarray]]:
+    """The phone symbols of ``phones.txt`` (None without it) and the labels of every aligned utterance.
+
+    Raises:
+        AlignmentError: A missing folder or alignment file, or a malformed line.
+    """
+    directory = _existing_directory(directory)
+    phones_path = directory / PHONES_NAME
+    phone_symbols = read_phone_symbols(phones_path) if phones_path.is_file() else None
+    return phone_symbols, read_aligned_phones(directory / ALIGNMENTS_NAME, phone_symbols)
 
 
 def read_splits(directory: pathlib.Path | str) -> tuple[list[str], list[str]]:

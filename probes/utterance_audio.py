@@ -69,18 +69,27 @@ def converted_lengths(tfrecords_dir: pathlib.Path | str, wanted: dict[str, str])
         UtteranceAudioError: A wanted utterance is not in the split.
     """
     tfrecords_dir = pathlib.Path(tfrecords_dir).expanduser()
-    manifest = read_manifest(tfrecords_dir)
-    stored = {
-        utterance: length
-        for shard in manifest.shards
-        for utterance, length in zip(shard.utterance_ids, shard.num_samples)
-    }
+    stored = stored_lengths(tfrecords_dir)
     missing = next((utterance for utterance in wanted if utterance not in stored), None)
     if missing is not None:
         raise UtteranceAudioError(
             f"{tfrecords_dir}: utterance {missing} (listed in {wanted[missing]}) is not in this converted split"
         )
     return {utterance: stored[utterance] for utterance in wanted}
+
+
+def stored_lengths(tfrecords_dir: pathlib.Path | str) -> dict[str, int]:
+    """The length in samples of every utterance of a converted split, from its manifest alone.
+
+    Raises:
+        librispeech.corpus_error.CorpusError: Not a complete conversion.
+    """
+    manifest = read_manifest(pathlib.Path(tfrecords_dir).expanduser())
+    return {
+        utterance: length
+        for shard in manifest.shards
+        for utterance, length in zip(shard.utterance_ids, shard.num_samples)
+    }
 
 
 def read_utterances(
