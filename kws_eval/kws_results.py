@@ -2,12 +2,11 @@
 
 import csv
 import io
-import json
 from pathlib import Path
 
 from kws_eval.row_result import RowResult
 from kws_eval.row_summary import RowSummary, summarise
-from tracking.artefact_files import write_text
+from tracking.artefact_files import write_json, write_text
 
 CSV_COLUMNS = (
     "row", "representation", "seed", "train_per_word", "train_clips", "train_acc", "val_acc", "test_acc",
@@ -120,7 +119,7 @@ def write_results(output_dir: Path, results: list[RowResult], recipe: dict, data
         "recipe": recipe,
         "data": data,
     }
-    write_text(output_dir / "results.json", json.dumps(document, indent=2) + "\n")
+    write_json(output_dir / "results.json", document)
     write_text(output_dir / "results.md", results_markdown(results, recipe, data))
     write_text(output_dir / "results.csv", _csv(results))
 

@@ -1,6 +1,5 @@
 """The files an ABX run leaves: results.json, results.md, results.csv and abx.png."""
 
-import json
 import pathlib
 
 import matplotlib
@@ -12,7 +11,7 @@ import numpy as np  # noqa: E402
 from probes.abx_probe import AbxResults  # noqa: E402
 from probes.abx_score import MODES  # noqa: E402
 from probes.probe_report import rows_csv  # noqa: E402
-from tracking.artefact_files import save_figure, write_text  # noqa: E402
+from tracking.artefact_files import save_figure, write_json, write_text  # noqa: E402
 
 _CSV_FIELDS = (
     "row", "within_error", "across_error", "within_triplets", "across_triplets", "within_phone_pairs",
@@ -30,7 +29,7 @@ def write_abx_report(results: AbxResults, directory: pathlib.Path) -> list[pathl
     directory.mkdir(parents=True, exist_ok=True)
     document = {"task": "abx", "recipe": results.recipe, "rows": {row.name: row.summary() for row in results.rows}}
     written = [
-        write_text(directory / "results.json", json.dumps(document, indent=2) + "\n"),
+        write_json(directory / "results.json", document),
         write_text(directory / "results.md", abx_markdown(results)),
         write_text(directory / "results.csv", rows_csv(results.rows, _CSV_FIELDS)),
     ]

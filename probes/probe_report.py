@@ -2,12 +2,11 @@
 
 import csv
 import io
-import json
 import pathlib
 
 from probes.probe_plots import plot_accuracy, plot_confusion
 from probes.probe_results import ProbeResults
-from tracking.artefact_files import write_text
+from tracking.artefact_files import write_json, write_text
 
 _CSV_FIELDS = (
     "row", "train_acc", "test_acc", "paper_test_acc", "frozen", "feature_dim", "frame_ms", "pooling",
@@ -36,7 +35,7 @@ def write_report(results: ProbeResults, directory: pathlib.Path) -> list[pathlib
         "rows": {row.name: row.summary() for row in results.rows},
     }
     written = [
-        write_text(directory / "results.json", json.dumps(document, indent=2) + "\n"),
+        write_json(directory / "results.json", document),
         write_text(directory / "results.md", results_markdown(results)),
         write_text(directory / "results.csv", rows_csv(results.rows, _CSV_FIELDS)),
     ]

@@ -18,9 +18,9 @@ def write_text(path: pathlib.Path, text: str) -> pathlib.Path:
     return path
 
 
-def write_json(path: pathlib.Path, content: dict, indent: int = 2) -> None:
-    """Writes ``content`` as JSON to ``path``."""
-    write_text(path, json.dumps(content, indent=indent) + "\n")
+def write_json(path: pathlib.Path, content: dict, indent: int = 2) -> pathlib.Path:
+    """Writes ``content`` as JSON to ``path``; returns ``path``."""
+    return write_text(path, json.dumps(content, indent=indent) + "\n")
 
 
 def save_figure(figure, path: pathlib.Path, dpi: int = 120) -> None:
