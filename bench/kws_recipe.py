@@ -18,10 +18,10 @@ import argparse
 import datetime
 import json
 import pathlib
-import subprocess
 import sys
 import time
 
+from bench.quality import run_stages
 from bench.quality_file import update_section
 from bench.timing import machine
 
@@ -74,20 +74,20 @@ def main(argv: list[str] | None = None) -> int:
         if not path.exists():
             parser.exit(2, f"error: {path}: not found; run python -m bench.quality first, or give the flag\n")
     started, date = time.monotonic(), datetime.date.today().isoformat()
-    results = []
-    for number, (name, flags) in enumerate(LADDER, start=1):
-        output = arguments.work_dir / f"step{number}"
-        argv = [sys.executable, "-m", "kws_eval", "--speech-commands-dir", str(arguments.speech_commands_dir),
-                "--encoder", str(arguments.encoder), "--output-dir", str(output), "--rows", ",".join(ROWS), *flags]
-        print(f"[{number}/{len(LADDER)}] {name} ... ", end="", flush=True)
-        step_started = time.monotonic()
-        output.mkdir(parents=True, exist_ok=True)
-        with (output / "log.txt").open("w") as log:
-            status = subprocess.run(argv, cwd=REPO, stdout=log, stderr=subprocess.STDOUT).returncode
-        if status != 0:
-            raise SystemExit(f"error: step '{name}' failed with exit code {status}; see {output / 'log.txt'}")
-        print(f"{time.monotonic() - step_started:.0f} s", flush=True)
-        results.append((name, flags, json.loads((output / "results.json").read_text())["rows"]))
+    def step_dir(number: int) -> pathlib.Path:
+        return arguments.work_dir / f"step{number}"
+
+    plan = [
+        (name, [sys.executable, "-m", "kws_eval", "--speech-commands-dir", str(arguments.speech_commands_dir),
+                "--encoder", str(arguments.encoder), "--output-dir", str(step_dir(number)), "--rows", ",".join(ROWS),
+                *flags])
+        for number, (name, flags) in enumerate(LADDER, start=1)
+    ]
+    run_stages(plan, arguments.work_dir / "logs")
+    results = [
+        (name, flags, json.loads((step_dir(number) / "results.json").read_text())["rows"])
+        for number, (name, flags) in enumerate(LADDER, start=1)
+    ]
     header = "| step | flags | " + " | ".join(ROWS) + " |"
     lines = [
         "## Keyword-spotting recipe, one change at a time",
