@@ -77,7 +77,9 @@ def coloured_noise(seed: tf.Tensor, batch: tf.Tensor, samples: int, slope: tf.Te
     white = tf.random.stateless_normal((batch, samples), seed)
     spectrum = tf.signal.rfft(white)
     frequency = tf.maximum(tf.range(samples // 2 + 1, dtype=tf.float32), 1.0)
-    gain = tf.pow(frequency[None, :], -slope[:, None] / 2.0)
+    # exp(log) rather than tf.pow: Grappler rewrites a pow by a constant exponent (a constant
+    # slope) to rsqrt or ones of the base's shape, losing the batch dimension.
+    gain = tf.exp(-slope[:, None] / 2.0 * tf.math.log(frequency)[None, :])
     gain = tf.concat([tf.zeros_like(gain[:, :1]), gain[:, 1:]], axis=1)  # no DC offset
     return tf.signal.irfft(spectrum * tf.cast(gain, tf.complex64), [samples])
 

@@ -16,8 +16,12 @@ def pitch_shift(audio: tf.Tensor, cents: tf.Tensor, grain: int = GRAIN) -> tf.Te
     from the input at ``r = 2 ** (cents / 1200)`` samples per output sample (linear
     interpolation). A grain of a higher pitch (``r > 1``) reads a stretch that ends where the
     grain ends; one of a lower pitch reads a stretch that starts where the grain starts. Either
-    way every output sample is made of input samples at or before it: the shift is causal,
-    with no delay.
+    way every output sample is made of input samples at or before it: the shift is causal.
+    Within a grain the lag behind the input sweeps from 0 to at most ``max_lag(cents)``
+    samples (about half that on average), so there is no fixed delay to undo.
+
+    A sine comes out as lines ``sample_rate / hop`` apart (31.25 Hz at 16 kHz for the default
+    grain) under a peak at the shifted frequency, since each grain restarts its phase.
 
     Args:
         audio: Signals, shape ``(batch, samples)`` with ``samples`` known, float32.
@@ -45,6 +49,23 @@ def pitch_shift(audio: tf.Tensor, cents: tf.Tensor, grain: int = GRAIN) -> tf.Te
     # Where the read position is exact, the next sample gets weight 0: it may lie ahead.
     frames = (lower + fraction * (upper - lower)) * tf.signal.hann_window(grain, periodic=True)
     return tf.signal.overlap_and_add(frames, hop)[:, hop : hop + samples]
+
+
+def max_lag(cents: float, grain: int = GRAIN) -> int:
+    """The most samples a shift of up to ``cents`` (either way) lags behind its input.
+
+    A grain read at rate ``r`` ends (``r > 1``) or starts (``r < 1``) level with its input and
+    drifts ``|r - 1|`` samples per sample from there; ``r = 2 ** (cents / 1200)`` drifts the
+    most, since ``2 ** x - 1 >= 1 - 2 ** -x``.
+
+    Args:
+        cents: Largest shift, in cents.
+        grain: Samples per grain.
+
+    Returns:
+        Samples.
+    """
+    return math.ceil((2.0 ** (abs(cents) / 1200.0) - 1.0) * grain)
 
 
 def _samples_at(audio: tf.Tensor, index: tf.Tensor) -> tf.Tensor:

@@ -7,7 +7,7 @@ import tensorflow as tf
 from augmentation import band_reject
 from augmentation.additive_noise import add_noise, bank_segments, coloured_noise
 from augmentation.fft_convolution import causal_convolution
-from augmentation.pitch_shift import pitch_shift
+from augmentation.pitch_shift import max_lag, pitch_shift
 from augmentation.room_reverb import room_impulse_responses
 
 RATE, SAMPLES = 16000, 8192
@@ -33,7 +33,8 @@ EFFECTS = {
     "pitch up": lambda audio: pitch_shift(audio, tf.fill([audio.shape[0]], 250.0)),
     "pitch down": lambda audio: pitch_shift(audio, tf.fill([audio.shape[0]], -170.0)),
     "reverb": lambda audio: causal_convolution(
-        audio, room_impulse_responses(SEED, audio.shape[0], tf.fill([audio.shape[0]], 0.3), tf.fill([audio.shape[0]], 3.0))
+        audio,
+        room_impulse_responses(SEED, audio.shape[0], tf.fill([audio.shape[0]], 0.3), tf.fill([audio.shape[0]], 3.0)),
     ),
     "band reject": lambda audio: causal_convolution(
         audio, band_reject.band_reject_filters(tf.fill([audio.shape[0]], 1000.0), tf.fill([audio.shape[0]], 400.0))
@@ -65,8 +66,20 @@ def test_pitch_shift_moves_a_sine_by_the_cents_and_keeps_the_length(cents):
     # Grains half a grain apart make a comb of 31.25 Hz lines around the target: its centre
     # lies within 2 % (a third of a semitone).
     assert abs(_centroid(shifted[4096:], 0.8 * target, 1.25 * target) / target - 1) < 0.02
+    # The peak is the line of that comb nearest the target: within half the 31.25 Hz spacing.
+    fine = np.fft.rfft(shifted[4096:] * np.hanning(16384), 1 << 18)
+    assert abs(np.fft.rfftfreq(1 << 18, 1 / RATE)[np.argmax(np.abs(fine))] - target) < 31.25 / 2
     # Overlapping grains add with unrelated phases, which costs a little level (1-3 dB).
     assert -3 < _level_db(shifted[4096:]) - _level_db(_sine(440.0, 16384)) < 0.5
+
+
+@pytest.mark.parametrize("cents", [300.0, -300.0, 50.0])
+def test_pitch_shift_lags_its_input_by_at_most_max_lag(cents):
+    click = np.zeros((1, SAMPLES), np.float32)
+    click[0, 5000] = 1.0
+    heard = np.flatnonzero(np.abs(pitch_shift(tf.constant(click), tf.constant([cents])).numpy()[0]) > 1e-7)
+    assert heard.min() >= 5000
+    assert heard.max() <= 5000 + max_lag(abs(cents))
 
 
 def test_no_pitch_shift_returns_the_signal():
@@ -136,6 +149,13 @@ def test_coloured_noise_has_its_spectral_slope():
     ratio_db = 10 * np.log10(low / high)
     # A decade of frequency (~150 → ~1500 bins): 0 dB for white, 20 dB for brown.
     np.testing.assert_allclose(ratio_db, [0.0, 20.0], atol=1.5)
+
+
+def test_coloured_noise_of_one_slope_for_the_whole_batch_keeps_the_batch_in_a_graph():
+    # A constant slope once lost the batch dimension to a Grappler rewrite of tf.pow.
+    for slope in (0.0, 1.0, 2.0):
+        noise = tf.function(lambda: coloured_noise(SEED, 3, 1024, tf.fill([3], slope)))()
+        assert noise.shape == (3, 1024)
 
 
 def test_bank_segments_are_stretches_of_the_bank_wrapping_around():

@@ -10,6 +10,7 @@ from augmentation.additive_noise import load_noise_bank
 from augmentation.augmentation_config import DEFAULT_PROBABILITY, EFFECTS, AugmentConfig, parse_augment
 from augmentation.augmentation_error import AugmentationError
 from augmentation.past_augmentation import PastAugmentation
+from augmentation.pitch_shift import max_lag
 from librispeech.corpus_error import CorpusError
 
 WINDOW = 4096
@@ -25,11 +26,17 @@ def test_every_effect_together_is_causal():
     augmentation = PastAugmentation(EVERY_EFFECT)
     clean = _speech_like()
     changed = clean.copy()
-    changed[:, 3000:] *= -3.0
+    changed[:, 3000:] = np.random.default_rng(9).normal(0, 0.5, (4, WINDOW - 3000))
     before, after = augmentation.augment(tf.constant(clean), SEED), augmentation.augment(tf.constant(changed), SEED)
     np.testing.assert_allclose(before.numpy()[:, :3000], after.numpy()[:, :3000], atol=1e-6)
-    assert np.abs(before.numpy()[:, 3000:] - after.numpy()[:, 3000:]).max() > 0.1
-    assert augmentation.max_delay == band_reject.DELAY
+    assert np.all(np.abs(before.numpy()[:, 3000:] - after.numpy()[:, 3000:]).max(axis=1) > 0.1)
+
+
+def test_the_delay_adds_the_band_reject_filter_and_the_pitch_shift():
+    assert max_lag(300.0) == 194  # ceil((2 ** 0.25 - 1) * 1024)
+    assert PastAugmentation(EVERY_EFFECT).max_delay == band_reject.DELAY + 194 == 322
+    assert PastAugmentation(AugmentConfig(band_reject=0.5, reverb=1.0, noise=1.0)).max_delay == band_reject.DELAY
+    assert PastAugmentation(AugmentConfig(pitch=0.5, pitch_cents=100.0)).max_delay == max_lag(100.0) == 61
 
 
 def test_probability_zero_leaves_windows_as_they_are_and_one_changes_every_window():
@@ -46,6 +53,25 @@ def test_each_window_draws_each_effect_on_its_own():
     augmented = PastAugmentation(AugmentConfig(noise=0.5)).augment(tf.constant(clean), SEED).numpy()
     changed = np.any(augmented != clean, axis=1)
     assert 16 < changed.sum() < 48
+
+
+def test_turning_an_effect_on_leaves_the_draws_of_the_others():
+    clean = tf.constant(_speech_like())
+    noise_only = PastAugmentation(AugmentConfig(noise=1.0)).augment(clean, SEED).numpy()
+    # On, but never drawn: the noise must come from the same draws.
+    with_pitch = PastAugmentation(AugmentConfig(noise=1.0, pitch=1e-9)).augment(clean, SEED).numpy()
+    np.testing.assert_array_equal(with_pitch, noise_only)
+
+
+def test_noise_lands_within_the_configured_ratios():
+    clean = 0.3 * np.sin(2 * np.pi * 220 * np.arange(WINDOW) / 16000).astype(np.float32)[None].repeat(32, 0)
+    config = AugmentConfig(noise=1.0, noise_snr_db=(5.0, 20.0))
+    added = PastAugmentation(config).augment(tf.constant(clean), SEED).numpy() - clean
+    # Over the whole window: the noise has unit RMS there, and the level so far settles on the
+    # sine's within its first period.
+    snr_db = 10 * np.log10(np.mean(clean**2, axis=1) / np.mean(added**2, axis=1))
+    assert np.all((snr_db > 4.8) & (snr_db < 20.2))
+    assert snr_db.max() - snr_db.min() > 7.5  # spread over the range, not one value
 
 
 def test_draws_follow_the_seed_and_the_batch_index():
@@ -66,7 +92,8 @@ def test_runs_inside_tf_data_as_pairs_of_augmented_and_clean_windows():
         tf.data.Dataset.from_tensor_slices(windows).batch(4).enumerate()
         .map(PastAugmentation(parse_augment("default")), num_parallel_calls=tf.data.AUTOTUNE)
     )
-    assert dataset.element_spec == (tf.TensorSpec((None, WINDOW), tf.float32), tf.TensorSpec((None, WINDOW), tf.float32))
+    batches = tf.TensorSpec((None, WINDOW), tf.float32)
+    assert dataset.element_spec == (batches, batches)
     pairs = list(dataset)
     assert len(pairs) == 2
     for index, (augmented, clean) in enumerate(pairs):
@@ -121,7 +148,25 @@ def test_bad_augment_text_is_one_line(text, message):
 
 
 def test_bad_ranges_are_refused():
-    with pytest.raises(AugmentationError, match=r"^--augment: noise_snr_db must be a range from low to high, got 20.0..5.0$"):
+    with pytest.raises(AugmentationError) as error:
         AugmentConfig(noise_snr_db=(20.0, 5.0))
+    assert str(error.value) == "--augment: noise_snr_db must be a range from low to high, got 20.0..5.0"
     with pytest.raises(AugmentationError, match="reaches 8000 Hz, half the sample rate"):
         AugmentConfig(band_reject_hz=(200.0, 7800.0))
+
+
+def test_golden_samples_of_the_default_augmentation():
+    # Computed by this code once the behaviour tests above passed: a change to any draw or
+    # effect shows here. Tolerance for FFT summation order across CPUs.
+    augmented, _ = PastAugmentation(parse_augment("default"), seed=7)(tf.constant(3, tf.int64), _speech_like())
+    np.testing.assert_allclose(
+        augmented.numpy()[:, [0, 1000, 4095]],
+        [
+            [7.1972609e-06, -9.6923381e-02, 6.4193480e-02],
+            [-3.5567930e-01, -2.6819024e-03, -4.2908773e-02],
+            [-6.7576766e-06, 1.1719365e-01, 7.4421257e-02],
+            [1.9050820e-01, 1.4064866e-01, 1.7432474e-01],
+        ],
+        rtol=1e-4,
+        atol=1e-6,
+    )
