@@ -3,10 +3,9 @@
 import pathlib
 
 import numpy as np
-import soundfile
 import tensorflow as tf
 
-from augmentation.augmentation_error import AugmentationError
+from augmentation.noise_folder import noise_files
 from librispeech.audio_file import read_pcm16
 
 MAX_BANK_SAMPLES = 1 << 22
@@ -30,15 +29,8 @@ def load_noise_bank(noise_dir: pathlib.Path, sample_rate: int = 16000) -> np.nda
         AugmentationError: The folder is missing or holds no audio file.
         CorpusError: A file is unreadable, not mono or at another rate (named).
     """
-    noise_dir = pathlib.Path(noise_dir)
-    if not noise_dir.is_dir():
-        raise AugmentationError(f"--noise-dir {noise_dir}: no such folder")
-    extensions = {f".{name.lower()}" for name in soundfile.available_formats()}
-    paths = sorted(path for path in noise_dir.iterdir() if path.is_file() and path.suffix.lower() in extensions)
-    if not paths:
-        raise AugmentationError(f"--noise-dir {noise_dir}: holds no audio file")
     pieces, kept = [], 0
-    for path in paths:
+    for path in noise_files(noise_dir):
         samples = read_pcm16(path, sample_rate)[: MAX_BANK_SAMPLES - kept]
         pieces.append(samples.astype(np.float32) / 32768.0)
         kept += samples.size

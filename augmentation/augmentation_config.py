@@ -4,6 +4,7 @@ import dataclasses
 import pathlib
 
 from augmentation.augmentation_error import AugmentationError
+from augmentation.noise_folder import noise_files
 
 EFFECTS = ("pitch", "noise", "reverb", "band_reject")
 """Every effect, in the order ``--augment`` lists them."""
@@ -89,7 +90,7 @@ def parse_augment(text: str, noise_dir: pathlib.Path | str | None = None) -> Aug
 
     Raises:
         AugmentationError: Empty text, an unknown or repeated effect, a probability that is
-            not a number in [0, 1], or a noise folder that does not exist.
+            not a number in [0, 1], or a noise folder that is missing or holds no audio file.
     """
     if text.strip() == "default":
         probabilities = dict.fromkeys(EFFECTS, DEFAULT_PROBABILITY)
@@ -107,6 +108,6 @@ def parse_augment(text: str, noise_dir: pathlib.Path | str | None = None) -> Aug
                 probabilities[name] = float(probability) if probability else DEFAULT_PROBABILITY
             except ValueError:
                 raise AugmentationError(f"--augment: probability of {name} is not a number: {probability!r}") from None
-    if noise_dir is not None and not pathlib.Path(noise_dir).is_dir():
-        raise AugmentationError(f"--noise-dir {noise_dir}: no such folder")
+    if noise_dir is not None:
+        noise_files(noise_dir)
     return AugmentConfig(**probabilities, noise_dir=None if noise_dir is None else pathlib.Path(noise_dir))

@@ -34,7 +34,7 @@ def band_reject_filters(centre_hz: tf.Tensor, width_hz: tf.Tensor, sample_rate: 
 
 def _low_pass(cutoff: tf.Tensor, n: tf.Tensor) -> tf.Tensor:
     """Ideal low-pass impulse response, cutoff in cycles per sample, at offsets ``n``."""
-    argument = 2.0 * math.pi * cutoff * n
-    safe = tf.where(tf.equal(n, 0.0), 1.0, argument)
-    return tf.where(tf.equal(n, 0.0), 2.0 * cutoff, tf.sin(safe) / (math.pi * tf.where(tf.equal(n, 0.0), 1.0, n)))
-
+    centre = tf.equal(n, 0.0)
+    # sin(x) / x at the centre tap is its limit, 2 * cutoff; a stand-in n avoids 0 / 0 there.
+    nonzero_n = tf.where(centre, 1.0, n)
+    return tf.where(centre, 2.0 * cutoff, tf.sin(2.0 * math.pi * cutoff * nonzero_n) / (math.pi * nonzero_n))

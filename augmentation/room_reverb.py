@@ -32,4 +32,3 @@ def room_impulse_responses(
     tail = tail * tf.sqrt(tf.pow(10.0, -drr_db[:, None] / 10.0) / tail_energy)
     response = tf.concat([tf.ones_like(tail[:, :1]), tail], axis=1)
     return response * tf.math.rsqrt(tf.reduce_sum(tf.square(response), axis=1, keepdims=True))
-

@@ -116,6 +116,9 @@ def test_noise_from_a_folder_is_made_of_its_recordings(tmp_path):
 def test_noise_folders_without_audio_are_named(tmp_path):
     with pytest.raises(AugmentationError, match=f"^--noise-dir {tmp_path}: holds no audio file$"):
         PastAugmentation(AugmentConfig(noise=1.0, noise_dir=tmp_path))
+    # The flag's parser checks the folder the same way, before any model is built.
+    with pytest.raises(AugmentationError, match=f"^--noise-dir {tmp_path}: holds no audio file$"):
+        parse_augment("noise", tmp_path)
     with pytest.raises(AugmentationError, match=f"^--noise-dir {tmp_path / 'gone'}: no such folder$"):
         parse_augment("noise", tmp_path / "gone")
     soundfile.write(tmp_path / "fast.wav", np.zeros(800, np.int16), 8000, subtype="PCM_16")
