@@ -2,6 +2,8 @@
 
     python train.py                                  # the reference's recipe
     python train.py --encoder paper --batch-size 32  # the CPC paper's encoder
+    python train.py --encoder modified --augment     # modified CPC, augmented past (GPU)
+    python train.py --encoder modified-small --augment --time-budget 10   # a laptop CPU
 """
 
 import argparse
@@ -12,6 +14,7 @@ from models.runtime_environment import set_tensorflow_environment
 
 set_tensorflow_environment()
 
+from models.encoder_spec import AR_CELLS, NEGATIVE_MODES, PREDICTORS  # noqa: E402
 from pretraining.pretraining_config import PretrainingConfig, PretrainingConfigError, resolve  # noqa: E402
 from tracking.tracking_options import TrackingOptions, add_tracking_arguments  # noqa: E402
 
@@ -38,22 +41,46 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                       "reference")
     data.add_argument("--no-normalize", dest="normalize", action="store_false",
                       help="do not remove each utterance's mean and divide by its peak")
+    data.add_argument("--augment", nargs="?", const="default", default=None, metavar="EFFECTS",
+                      help="augment the past (the context side; targets stay clean): alone, the default set "
+                      "(pitch, noise, reverb, band_reject); or a comma-separated choice, each with an optional "
+                      "probability, e.g. 'pitch:0.3,noise'")
+    data.add_argument("--noise-dir", type=pathlib.Path, default=None,
+                      help="folder of noise recordings (WAV/FLAC, 16 kHz) for the noise effect (default: "
+                      "synthesized coloured noise)")
+    data.add_argument("--windows-per-speaker", type=int, default=None,
+                      help="with --negatives speaker: windows of one speaker batched together (default 4)")
 
     model = parser.add_argument_group("model")
     model.add_argument("--encoder", default=_DEFAULTS.encoder,
                        help="'seed' (reference encoder: 4 conv layers, hop 256, receptive field 512), 'paper' (CPC "
-                       "paper: 5 layers, hop 160, 512 channels, GRU 256, 12 steps) or a conv_dims YAML file")
+                       "paper: 5 layers, hop 160, 512 channels, GRU 256, 12 steps), 'modified' (modified CPC: the "
+                       "paper's geometry, 256 channels, channel norm, 2-layer LSTM, transformer predictor, 128 "
+                       "negatives within the speaker), 'modified-small' (the same ideas sized for a 2-core CPU) or a "
+                       "conv_dims YAML file; the flags below left out take the encoder's defaults")
     model.add_argument("--dim-z", type=int, default=None, help="encoder output size (default: the encoder's, 40 for seed)")
-    model.add_argument("--dim-c", type=int, default=None, help="GRU size (default: the encoder's, 40 for seed, 256 for paper)")
+    model.add_argument("--dim-c", type=int, default=None,
+                       help="context size (default: the encoder's, 40 for seed, 256 for paper)")
+    model.add_argument("--ar", choices=AR_CELLS, default=None,
+                       help="recurrent cell of g_ar (default: the encoder's, gru; lstm for modified)")
+    model.add_argument("--ar-layers", type=int, default=None,
+                       help="stacked recurrent layers (default: the encoder's, 1; 2 for modified)")
+    model.add_argument("--predictor", choices=PREDICTORS, default=None,
+                       help="'linear': one affine map of c_t per step (reference); 'transformer': one causal "
+                       "self-attention layer over c, then a head per step (modified CPC); default: the encoder's")
+    model.add_argument("--predictor-dropout", type=float, default=None,
+                       help="dropout on the contexts entering the predictor, in training (default: the encoder's)")
     model.add_argument("--pred-steps", type=int, default=None,
                        help="future steps predicted, K (default: the encoder's, 10 for seed, 12 for paper)")
 
     loss = parser.add_argument_group("contrastive loss")
-    loss.add_argument("--num-neg", type=int, default=_DEFAULTS.num_neg,
-                      help="negatives per positive; chance accuracy is 1/(num-neg+1)")
-    loss.add_argument("--negatives", choices=("sequence", "batch"), default=_DEFAULTS.negatives,
-                      help="draw negatives from the same window (reference) or from the other windows of the batch "
-                      "at the same step (paper's InfoNCE)")
+    loss.add_argument("--num-neg", type=int, default=None,
+                      help="negatives per positive; chance accuracy is 1/(num-neg+1) (default: the encoder's, 10; "
+                      "128 for modified)")
+    loss.add_argument("--negatives", choices=NEGATIVE_MODES, default=None,
+                      help="draw negatives from the same window (sequence: reference), from the other windows of the "
+                      "batch at the same step (batch: paper's InfoNCE) or from the windows of the same speaker in the "
+                      "batch (speaker: modified CPC); default: the encoder's")
     loss.add_argument("--t-skip", type=int, default=_DEFAULTS.t_skip,
                       help="first context steps left unscored, whose GRU has seen too little")
     loss.add_argument("--targets-gradient", action="store_true",
@@ -82,6 +109,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--backup-every-steps", type=int, default=None,
                         help="also back up every N steps within an epoch (default: at epoch ends only); a killed "
                         "run started again with the same command resumes from its last backup")
+    parser.add_argument("--time-budget", type=float, default=None, metavar="MINUTES",
+                        help="stop training after this many wall-clock minutes (mid-epoch if need be), write every "
+                        "artefact as at a normal end and keep the backup: the same command continues the run")
     parser.add_argument("--restart", action="store_true", help="discard a backup in --output-dir and start over")
     parser.add_argument("--output-dir", type=pathlib.Path, default=_DEFAULTS.output_dir,
                         help="where genc.h5, gar.keras, metrics.json, plots, logs and checkpoints go")
@@ -137,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     if not metrics:
         print("this worker's share of training is done; the chief writes the artefacts")
         return 0
-    print(f"\nprediction accuracy after {metrics['epochs']} epochs ({metrics['steps']} steps, "
+    stop = " (time budget reached)" if metrics["stopped_by"] == "time_budget" else ""
+    print(f"\nprediction accuracy after {metrics['epochs']} epochs{stop} ({metrics['steps']} steps, "
           f"{metrics['wall_seconds']:.0f} s; chance {metrics['chance_accuracy']:.3f}):")
     print(accuracy_table(metrics))
     print(f"\nencoder saved to {result.output_dir / 'genc.h5'}")

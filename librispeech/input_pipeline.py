@@ -2,8 +2,10 @@
 
 shard files → (per-worker file shard) → interleaved reads → batched parsing → crops of
 ``window`` samples (in training ``crops_per_utterance`` at random offsets from each utterance
-read, in validation one fixed crop), kept as int16 → shuffle → batch → optional normalisation
-by each utterance's own statistics (stored in its record) → prefetch.
+read, in validation one fixed crop), kept as int16 → shuffle → (groups of
+``windows_per_speaker`` windows of one speaker) → batch → optional normalisation by each
+utterance's own statistics (stored in its record) → (in training, augmentation of the past:
+pairs of augmented and clean batches) → prefetch.
 
 Utterances shorter than the window are left out; ``Manifest.count_shorter_than`` counts
 them without reading the shards.
@@ -14,6 +16,8 @@ import pathlib
 
 import tensorflow as tf
 
+from augmentation.augmentation_config import AugmentConfig
+from augmentation.past_augmentation import PastAugmentation
 from librispeech.corpus_error import CorpusError
 from librispeech.manifest import read_manifest
 from librispeech.record_schema import BYTES_PER_SAMPLE, tf_feature_spec
@@ -43,7 +47,14 @@ class PipelineConfig:
         cycle_length: Shard files read at once.
         repeat: Repeat without end: training streams on across passes, validation repeats
             identical passes of whole batches; otherwise one pass is the whole dataset.
-        seed: Seed of the file order, the crops and the shuffle; None for a fresh one.
+        seed: Seed of the file order, the crops, the shuffle and the augmentation; None for a
+            fresh one.
+        windows_per_speaker: Every batch is made of consecutive groups of this many windows
+            of one speaker each (for negatives drawn within the speaker); 1 batches windows
+            in shuffled order. Windows wait in the grouping until their speaker has enough,
+            so in one pass a speaker's last ``< windows_per_speaker`` windows are left out.
+        augment: Augmentation of the past in training: batches become pairs ``(augmented,
+            clean)`` of the same windows; None leaves training batches plain.
     """
 
     window: int = 20480
@@ -55,6 +66,8 @@ class PipelineConfig:
     cycle_length: int = 8
     repeat: bool = False
     seed: int | None = None
+    windows_per_speaker: int = 1
+    augment: AugmentConfig | None = None
 
 
 def audio_windows(
@@ -74,7 +87,8 @@ def audio_windows(
             replica's share of ``config.batch_size``.
 
     Returns:
-        Batches of shape ``(batch, window)``, float32. The last incomplete batch is dropped.
+        Batches of shape ``(batch, window)``, float32, or in training with ``config.augment``
+        pairs of them ``(augmented, clean)``. The last incomplete batch is dropped.
 
     Raises:
         CorpusError: No complete conversion in ``tfrecord_dir``, fewer shard files than
@@ -102,6 +116,18 @@ def audio_windows(
         raise CorpusError(
             f"{tfrecord_dir}: {usable} utterances hold a {config.window}-sample window, fewer than a batch of {batch_size}"
         )
+    group = config.windows_per_speaker
+    if batch_size % group:
+        raise CorpusError(
+            f"{tfrecord_dir}: a batch of {batch_size} windows cannot hold whole groups of {group} per speaker"
+        )
+    if group > 1 and not training:
+        grouped = manifest.grouped_windows(config.window, group)
+        if grouped < batch_size:
+            raise CorpusError(
+                f"{tfrecord_dir}: its speakers' utterances make {grouped // group} groups of {group} windows of one "
+                f"speaker, fewer than a batch of {batch_size}"
+            )
     if training:
         dataset = dataset.shuffle(len(files), seed=config.seed, reshuffle_each_iteration=True)
         if config.repeat:
@@ -121,16 +147,37 @@ def audio_windows(
     dataset = dataset.unbatch()
     if training:
         dataset = dataset.shuffle(config.shuffle_buffer, seed=config.seed, reshuffle_each_iteration=True)
-    dataset = dataset.batch(batch_size, drop_remainder=True)
+    if group > 1:
+        dataset = dataset.group_by_window(
+            key_func=lambda samples, dc_offset, peak, speaker: speaker,
+            reduce_func=lambda speaker, windows: windows.batch(group, drop_remainder=True),
+            window_size=group,
+        )
+        dataset = dataset.batch(batch_size // group, drop_remainder=True).map(
+            _flatten_groups, num_parallel_calls=tf.data.AUTOTUNE
+        )
+    else:
+        dataset = dataset.batch(batch_size, drop_remainder=True)
     if not config.repeat:
-        # A known length gives Keras a complete progress bar and a clean end of each epoch.
-        crops = config.crops_per_utterance if training else 1
-        dataset = dataset.apply(tf.data.experimental.assert_cardinality(usable * crops // batch_size))
+        if group == 1:
+            # A known length gives Keras a complete progress bar and a clean end of each epoch.
+            crops = config.crops_per_utterance if training else 1
+            dataset = dataset.apply(tf.data.experimental.assert_cardinality(usable * crops // batch_size))
     elif not training:
         # Repeating whole passes of batches makes every validation pass the same windows.
         dataset = dataset.repeat()
     scale = _normalize if config.normalize else _to_unit_range
-    return dataset.map(scale, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+    dataset = dataset.map(scale, num_parallel_calls=tf.data.AUTOTUNE)
+    if training and config.augment is not None:
+        augmentation = PastAugmentation(config.augment, seed=config.seed or 0)
+        dataset = dataset.enumerate().map(augmentation, num_parallel_calls=tf.data.AUTOTUNE)
+    return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def _flatten_groups(samples: tf.Tensor, dc_offset: tf.Tensor, peak: tf.Tensor, speaker: tf.Tensor):
+    """``(groups, windows_per_speaker, ...)`` → ``(batch, ...)``, each group's windows in a row."""
+    del speaker  # Grouping is done; the model finds the groups by their position.
+    return tf.reshape(samples, (-1, samples.shape[-1])), tf.reshape(dc_offset, [-1]), tf.reshape(peak, [-1])
 
 
 def _crop_function(config: PipelineConfig, training: bool):
@@ -142,12 +189,12 @@ def _crop_function(config: PipelineConfig, training: bool):
     Windows stay int16 until a whole batch is scaled at once: the shuffle buffer then holds
     a quarter of the float32 bytes.
     """
-    needed = ("audio", "num_samples", "dc_offset", "peak") + (() if training else ("utterance_id",))
+    needed = ("audio", "num_samples", "dc_offset", "peak", "speaker_id") + (() if training else ("utterance_id",))
     spec = {name: feature for name, feature in tf_feature_spec().items() if name in needed}
     window = config.window
     crops = config.crops_per_utterance if training else 1
 
-    def crop(serialized: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
+    def crop(serialized: tf.Tensor) -> tuple[tf.Tensor, ...]:
         features = tf.io.parse_example(serialized, spec)
         num_offsets = tf.maximum(features["num_samples"] - window + 1, 1)[:, None]
         if training:
@@ -163,10 +210,10 @@ def _crop_function(config: PipelineConfig, training: bool):
             tf.fill(tf.shape(offsets), tf.cast(window * BYTES_PER_SAMPLE, tf.int64)),
         )
         long_enough = features["num_samples"] >= window
-        kept = (window_bytes, features["dc_offset"], features["peak"])
+        kept = (window_bytes, features["dc_offset"], features["peak"], features["speaker_id"])
         # Masking copies every window once more, so it is skipped for the usual parse batch
         # of speech, in which every utterance holds a window.
-        window_bytes, dc_offset, peak = tf.cond(
+        window_bytes, dc_offset, peak, speaker = tf.cond(
             tf.reduce_all(long_enough),
             lambda: kept,
             lambda: tuple(tf.boolean_mask(part, long_enough) for part in kept),
@@ -175,17 +222,18 @@ def _crop_function(config: PipelineConfig, training: bool):
         samples = tf.io.decode_raw(
             tf.reshape(window_bytes, [-1]), tf.int16, little_endian=True, fixed_length=window * BYTES_PER_SAMPLE
         )
-        return tf.ensure_shape(samples, [None, window]), tf.repeat(dc_offset, crops), tf.repeat(peak, crops)
+        windows = tf.ensure_shape(samples, [None, window])
+        return windows, tf.repeat(dc_offset, crops), tf.repeat(peak, crops), tf.repeat(speaker, crops)
 
     return crop
 
 
-def _normalize(samples: tf.Tensor, dc_offset: tf.Tensor, peak: tf.Tensor) -> tf.Tensor:
+def _normalize(samples: tf.Tensor, dc_offset: tf.Tensor, peak: tf.Tensor, *speaker: tf.Tensor) -> tf.Tensor:
     """Removes each utterance's mean and divides by its peak: ``(batch, window)`` float32."""
     scale = 1.0 / tf.maximum(peak, 1.0)
     return tf.cast(samples, tf.float32) * scale[:, None] - (dc_offset * scale)[:, None]
 
 
-def _to_unit_range(samples: tf.Tensor, dc_offset: tf.Tensor, peak: tf.Tensor) -> tf.Tensor:
+def _to_unit_range(samples: tf.Tensor, dc_offset: tf.Tensor, peak: tf.Tensor, *speaker: tf.Tensor) -> tf.Tensor:
     """Scales int16 samples to [-1, 1): ``(batch, window)`` float32."""
     return tf.cast(samples, tf.float32) / _INT16_SCALE

@@ -5,6 +5,7 @@ others, so a file in the folder that it does not list (e.g. left by a conversion
 other ``--shards``) is ignored.
 """
 
+import collections
 import dataclasses
 import json
 import os
@@ -91,6 +92,21 @@ class Manifest:
     def count_shorter_than(self, num_samples: int) -> int:
         """How many records have fewer than ``num_samples`` samples."""
         return sum(length < num_samples for shard in self.shards for length in shard.num_samples)
+
+    def grouped_windows(self, num_samples: int, windows_per_speaker: int) -> int:
+        """Records of at least ``num_samples`` samples left once put in whole groups of
+        ``windows_per_speaker`` records of one speaker each.
+
+        Speakers are read off the record ids (``<speaker>-<chapter>-<utterance>``), so no
+        shard is opened.
+        """
+        per_speaker = collections.Counter(
+            utterance_id.split("-", 1)[0]
+            for shard in self.shards
+            for utterance_id, length in zip(shard.utterance_ids, shard.num_samples, strict=True)
+            if length >= num_samples
+        )
+        return sum(count // windows_per_speaker for count in per_speaker.values()) * windows_per_speaker
 
 
 def write_manifest(directory: pathlib.Path, manifest: Manifest) -> None:

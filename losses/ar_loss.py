@@ -3,7 +3,8 @@
 import keras
 import tensorflow as tf
 
-from losses.gen_targets import NEGATIVE_MODES, TargetSamplingError
+from losses.gen_targets import TargetSamplingError
+from models.encoder_spec import NEGATIVE_MODES
 
 
 @keras.saving.register_keras_serializable(package="cpc")
@@ -27,15 +28,16 @@ class ARLoss(keras.layers.Layer):
     frames scores 0, not 1. Chance level is about `1 / (1 + num_neg)`.
 
     Args:
-        negatives: "sequence" or "batch": the layout of the targets, as
-            produced by a `GenTargets` layer with the same mode.
+        negatives: "sequence", "speaker" or "batch": the layout of the
+            targets, as produced by a `GenTargets` layer with the same mode.
         **kwargs: Base `keras.layers.Layer` arguments.
 
     Call arguments:
         predictions: `(batch, steps, pred_steps, dim_z)`, W_k c_t for every
             scored context step and future step k.
         targets: Target pool from `GenTargets`: `(batch, frames, dim_z)` in
-            "sequence" mode, `(batch, steps, pred_steps, dim_z)` in "batch"
+            "sequence" mode, `(groups, windows_per_speaker * frames, dim_z)`
+            in "speaker" mode, `(batch, steps, pred_steps, dim_z)` in "batch"
             mode.
         indices: int `(batch, steps, pred_steps, 1 + num_neg)` candidate
             indices from `GenTargets`, positive first.
@@ -65,7 +67,7 @@ class ARLoss(keras.layers.Layer):
             `(batch, steps, pred_steps, 1 + num_neg)` logits, positive first.
         """
         targets = tf.convert_to_tensor(targets)
-        expected_rank = 3 if self.negatives == "sequence" else 4
+        expected_rank = 4 if self.negatives == "batch" else 3
         if targets.shape.rank != expected_rank:
             raise TargetSamplingError(
                 f"ARLoss: negatives={self.negatives!r} expects rank-{expected_rank} targets, "
@@ -75,6 +77,14 @@ class ARLoss(keras.layers.Layer):
             # Score against every frame of the same sequence, then keep the
             # sampled candidates.
             scores = tf.einsum("bskd,btd->bskt", predictions, targets)
+            return tf.gather(scores, indices, axis=3, batch_dims=3)
+        if self.negatives == "speaker":
+            # Score against every frame of the speaker group's windows.
+            groups = tf.shape(targets)[0]
+            shape = tf.shape(predictions)
+            grouped = tf.reshape(predictions, tf.concat([[groups, -1], shape[1:]], axis=0))
+            scores = tf.einsum("gnskd,gtd->gnskt", grouped, targets)
+            scores = tf.reshape(scores, tf.concat([shape[:3], [-1]], axis=0))
             return tf.gather(scores, indices, axis=3, batch_dims=3)
         # Score against frame t+k of every sequence. With (step, future
         # step) leading, this is one batched matmul, about twice as fast on

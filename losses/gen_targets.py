@@ -3,7 +3,7 @@
 import keras
 import tensorflow as tf
 
-NEGATIVE_MODES = ("sequence", "batch")
+from models.encoder_spec import NEGATIVE_MODES
 
 
 class TargetSamplingError(ValueError):
@@ -28,6 +28,12 @@ class GenTargets(keras.layers.Layer):
       sequences of the batch, the sequence drawn uniformly with replacement
       among the other `batch - 1` ones (so the batch needs at least 2
       sequences).
+    * `negatives="speaker"` (modified CPC): frames drawn uniformly with
+      replacement among all frames of the `windows_per_speaker` sequences
+      of the same speaker, its own included. The batch must hold
+      consecutive groups of `windows_per_speaker` windows of one speaker
+      each, as the input pipeline's speaker grouping gives; with groups of
+      1 this is "sequence" mode.
 
     The candidate vectors are not materialised, since they would take
     `(num_neg + 1)` times the memory of the predictions: the layer returns a
@@ -39,6 +45,8 @@ class GenTargets(keras.layers.Layer):
         num_neg: Number of negatives per positive.
         negatives: "sequence" or "batch", see above.
         t_skip: Number of initial context steps that are not scored.
+        windows_per_speaker: Size of the speaker groups in "speaker" mode
+            (the batch must be a multiple of it); 1 in the other modes.
         targets_gradient: If False (the reference), the targets are under
             `stop_gradient`, so the encoder learns only through the context
             path. If True, gradients also flow into the targets (the paper).
@@ -51,7 +59,10 @@ class GenTargets(keras.layers.Layer):
     Returns:
         A tuple `(targets, indices)`. In "sequence" mode `targets` is
         `(batch, frames, dim_z)` and candidate `n` of `(b, s, k)` is
-        `targets[b, indices[b, s, k, n]]`. In "batch" mode `targets` is
+        `targets[b, indices[b, s, k, n]]`. In "speaker" mode `targets` is
+        `(batch / windows_per_speaker, windows_per_speaker * frames, dim_z)`,
+        the frames of each group end to end, and candidate `n` is
+        `targets[b // windows_per_speaker, indices[b, s, k, n]]`. In "batch" mode `targets` is
         `(batch, steps, pred_steps, dim_z)` holding z_{t+k} and candidate `n`
         is `targets[indices[b, s, k, n], s, k]`. `indices` is int32
         `(batch, steps, pred_steps, 1 + num_neg)`.
@@ -65,6 +76,7 @@ class GenTargets(keras.layers.Layer):
         t_skip=5,
         targets_gradient=False,
         seed=None,
+        windows_per_speaker=1,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -72,6 +84,7 @@ class GenTargets(keras.layers.Layer):
             ("pred_steps", pred_steps, 1),
             ("num_neg", num_neg, 1),
             ("t_skip", t_skip, 0),
+            ("windows_per_speaker", windows_per_speaker, 1),
         ):
             if not isinstance(value, int) or isinstance(value, bool) or value < lowest:
                 raise TargetSamplingError(f"GenTargets: {name} must be an integer >= {lowest}, got {value!r}")
@@ -79,9 +92,14 @@ class GenTargets(keras.layers.Layer):
             raise TargetSamplingError(
                 f"GenTargets: negatives must be one of {', '.join(NEGATIVE_MODES)}, got {negatives!r}"
             )
+        if windows_per_speaker > 1 and negatives != "speaker":
+            raise TargetSamplingError(
+                f"GenTargets: windows_per_speaker={windows_per_speaker} needs negatives='speaker', got {negatives!r}"
+            )
         self.pred_steps = pred_steps
         self.num_neg = num_neg
         self.negatives = negatives
+        self.windows_per_speaker = windows_per_speaker
         self.t_skip = t_skip
         self.targets_gradient = targets_gradient
         self.seed = seed
@@ -103,6 +121,11 @@ class GenTargets(keras.layers.Layer):
                 f"GenTargets: negatives='batch' draws from other sequences and needs a batch of "
                 f"at least 2, got {batch_size}"
             )
+        if batch_size is not None and batch_size % self.windows_per_speaker:
+            raise TargetSamplingError(
+                f"GenTargets: a batch of {batch_size} is not made of groups of "
+                f"windows_per_speaker={self.windows_per_speaker} windows"
+            )
 
     def future_frames(self, steps):
         """Frame index t+k for each scored step and future step, `(steps, pred_steps)`."""
@@ -118,16 +141,20 @@ class GenTargets(keras.layers.Layer):
 
         Returns:
             int32 `(batch_size, steps, pred_steps, 1 + num_neg)`: frame
-            indices within the same sequence ("sequence" mode) or sequence
-            indices at frame t+k ("batch" mode).
+            indices within the same sequence ("sequence" mode) or within
+            the frames of the speaker group end to end ("speaker" mode), or
+            sequence indices at frame t+k ("batch" mode).
         """
         steps = self.num_steps(frames)
         shape = (batch_size, steps, self.pred_steps)
         seed = self.seed_generator.next()
-        if self.negatives == "sequence":
-            positives = tf.broadcast_to(self.future_frames(steps)[None], shape)
+        if self.negatives in ("sequence", "speaker"):
+            group = self.windows_per_speaker
+            # Each window's own frames come at its place within its group's pool.
+            offsets = (tf.range(batch_size) % group * frames)[:, None, None]
+            positives = offsets + self.future_frames(steps)[None]
             negatives = tf.random.stateless_uniform(
-                (*shape, self.num_neg), seed, minval=0, maxval=frames, dtype=tf.int32
+                (*shape, self.num_neg), seed, minval=0, maxval=group * frames, dtype=tf.int32
             )
         else:
             enough = tf.debugging.assert_greater_equal(
@@ -153,6 +180,13 @@ class GenTargets(keras.layers.Layer):
         targets = z if self.targets_gradient else tf.stop_gradient(z)
         if self.negatives == "batch":
             targets = tf.gather(targets, self.future_frames(self.num_steps(frames)), axis=1)
+        elif self.negatives == "speaker":
+            groupable = tf.debugging.assert_equal(
+                batch_size % self.windows_per_speaker, 0,
+                message="GenTargets: the batch is not made of whole speaker groups",
+            )
+            with tf.control_dependencies([groupable]):
+                targets = tf.reshape(targets, (-1, self.windows_per_speaker * frames, z.shape[-1]))
         return targets, self.sample_indices(batch_size, frames)
 
     def gather(self, targets, indices):
@@ -167,6 +201,8 @@ class GenTargets(keras.layers.Layer):
         """
         if self.negatives == "sequence":
             return tf.gather(targets, indices, axis=1, batch_dims=1)
+        if self.negatives == "speaker":
+            return tf.gather(tf.repeat(targets, self.windows_per_speaker, axis=0), indices, axis=1, batch_dims=1)
         pool = tf.transpose(targets, (1, 2, 0, 3))
         candidates = tf.gather(pool, tf.transpose(indices, (1, 2, 0, 3)), axis=2, batch_dims=2)
         return tf.transpose(candidates, (2, 0, 1, 3, 4))
@@ -181,6 +217,7 @@ class GenTargets(keras.layers.Layer):
                 "t_skip": self.t_skip,
                 "targets_gradient": self.targets_gradient,
                 "seed": self.seed,
+                "windows_per_speaker": self.windows_per_speaker,
             }
         )
         return config

@@ -8,6 +8,8 @@ import tensorflow as tf
 from losses.ar_loss import ARLoss
 from losses.gen_targets import GenTargets
 from models.encoder_forward import encode
+from models.encoder_spec import PREDICTORS
+from models.transformer_predictor import TransformerPredictor
 
 
 class CPCModelError(ValueError):
@@ -18,34 +20,50 @@ class CPCModelError(ValueError):
 class CPCModel(keras.Model):
     """Contrastive Predictive Coding on raw audio.
 
-    Encodes audio into z_t, summarises z_0..z_t into c_t with the GRU,
-    predicts z_{t+k} as W_k c_t + b_k for k = 1..K (the prediction heads
-    belong to this training model, not to the encoder) and scores each
-    prediction against the positive and `num_neg` negatives drawn by
-    `GenTargets`, with the `ARLoss` InfoNCE loss.
+    Encodes audio into z_t, summarises z_0..z_t into c_t with the
+    autoregressive net, predicts z_{t+k} for k = 1..K from c_t (as
+    W_k c_t + b_k, or with a causal transformer layer before the heads; the
+    prediction network belongs to this training model, not to the encoder)
+    and scores each prediction against the positive and `num_neg` negatives
+    drawn by `GenTargets`, with the `ARLoss` InfoNCE loss.
 
     Train it without labels: `compile(optimizer=...)` then `fit` on a
-    dataset of float32 audio batches `(batch, window)`. `fit` and `evaluate`
+    dataset of float32 audio batches `(batch, window)`, or of pairs
+    `(context_audio, target_audio)` for augmentation of the past (Kharitonov
+    et al., 2020): the contexts are computed from `context_audio` (e.g.
+    augmented), the targets z_{t+k} from `target_audio` (the clean
+    windows). `fit` and `evaluate`
     log `loss` and `accuracy_1` .. `accuracy_K` (top-1 accuracy of step k,
     chance level about `1 / (1 + num_neg)`), averaged over the examples of
     the epoch.
 
     Args:
         encoder: Encoder model `(batch, samples)` -> `(batch, frames, dim_z)`.
-        ar: GRU model `(batch, frames, dim_z)` -> `(batch, frames, dim_c)`.
+        ar: Autoregressive model `(batch, frames, dim_z)` ->
+            `(batch, frames, dim_c)`, e.g. from `ar_model`.
         pred_steps: Number of predicted future frames K.
         num_neg: Number of negatives per positive.
-        negatives: "sequence" (negatives from the same sequence) or "batch"
-            (from the other sequences of the batch), see `GenTargets`.
+        negatives: "sequence" (negatives from the same sequence), "speaker"
+            (from the sequences of the same speaker group) or "batch" (from
+            the other sequences of the batch), see `GenTargets`.
         t_skip: Number of initial context steps that are not scored.
+        predictor: "linear" (K affine maps) or "transformer"
+            (`TransformerPredictor`).
+        predictor_dropout: Dropout rate on c_t before the prediction network
+            (and inside the transformer layer).
+        windows_per_speaker: Windows per speaker group in "speaker" mode.
         targets_gradient: Whether gradients flow into the targets, see
             `GenTargets`.
         seed: Seed of the negative sampler, or None for a random one.
         **kwargs: Base `keras.Model` arguments (e.g. `name`).
 
     Call arguments:
-        audio: float32 `(batch, samples)`.
-        training: Passed to the encoder and the GRU.
+        audio: float32 `(batch, samples)`, the audio the contexts are
+            computed from.
+        target_audio: float32 `(batch, samples)` the targets are encoded
+            from; None takes `audio`.
+        training: Passed to the encoder, the autoregressive net and the
+            prediction network.
 
     Returns:
         A dict with `loss` (scalar) and `accuracy` (`(pred_steps,)`), as
@@ -62,9 +80,14 @@ class CPCModel(keras.Model):
         t_skip=5,
         targets_gradient=False,
         seed=None,
+        predictor="linear",
+        predictor_dropout=0.0,
+        windows_per_speaker=1,
         **kwargs,
     ):
         super().__init__(**kwargs)
+        if predictor not in PREDICTORS:
+            raise CPCModelError(f"CPCModel: predictor must be one of {', '.join(PREDICTORS)}, got {predictor!r}")
         dim_z = encoder.outputs[0].shape[-1]
         ar_input_dim = ar.inputs[0].shape[-1]
         if dim_z != ar_input_dim:
@@ -80,6 +103,9 @@ class CPCModel(keras.Model):
         self.t_skip = t_skip
         self.targets_gradient = targets_gradient
         self.seed = seed
+        self.predictor_kind = predictor
+        self.predictor_dropout = predictor_dropout
+        self.windows_per_speaker = windows_per_speaker
         self.gen_targets = GenTargets(
             pred_steps=pred_steps,
             num_neg=num_neg,
@@ -87,14 +113,19 @@ class CPCModel(keras.Model):
             t_skip=t_skip,
             targets_gradient=targets_gradient,
             seed=seed,
+            windows_per_speaker=windows_per_speaker,
             name="gen_targets",
         )
-        self.predictor = keras.layers.EinsumDense(
-            "btc,ckd->btkd",
-            output_shape=(None, pred_steps, dim_z),
-            bias_axes="kd",
-            name="predictor",
-        )
+        self.context_dropout = keras.layers.Dropout(predictor_dropout, seed=seed, name="context_dropout")
+        if predictor == "transformer":
+            self.predictor = TransformerPredictor(pred_steps, dim_z, dropout=predictor_dropout, name="predictor")
+        else:
+            self.predictor = keras.layers.EinsumDense(
+                "btc,ckd->btkd",
+                output_shape=(None, pred_steps, dim_z),
+                bias_axes="kd",
+                name="predictor",
+            )
         self.ar_loss = ARLoss(negatives=negatives, name="ar_loss")
         self.loss_tracker = keras.metrics.Mean(name="loss")
         self.accuracy_trackers = [keras.metrics.Mean(name=f"accuracy_{k}") for k in range(1, pred_steps + 1)]
@@ -114,18 +145,22 @@ class CPCModel(keras.Model):
     def metrics(self):
         return [self.loss_tracker, *self.accuracy_trackers]
 
-    def call(self, audio, training=None):
+    def call(self, audio, target_audio=None, training=None):
         z = encode(self.encoder, audio, training=training)
+        target_z = z if target_audio is None else encode(self.encoder, target_audio, training=training)
         context = self.ar(z, training=training)
-        targets, indices = self.gen_targets(z)
-        predictions = self.predictor(context[:, self.t_skip : -self.pred_steps])
+        targets, indices = self.gen_targets(target_z)
+        # The last K contexts have no future to predict; the first t_skip ones are computed but
+        # not scored, since the transformer predictor attends over them.
+        context = self.context_dropout(context[:, : -self.pred_steps], training=training)
+        predictions = self.predictor(context, training=training)[:, self.t_skip :]
         loss, accuracy = self.ar_loss(predictions, targets, indices)
         return {"loss": loss, "accuracy": accuracy}
 
     def train_step(self, data):
-        audio, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        audio, target_audio, _ = keras.utils.unpack_x_y_sample_weight(data)
         with tf.GradientTape() as tape:
-            outputs = self(audio, training=True)
+            outputs = self(audio, target_audio, training=True)
             loss = self._total_loss(outputs)
             # Under tf.distribute the optimizer sums the replicas' gradients, so each
             # replica contributes its share of the global-batch mean.
@@ -179,6 +214,9 @@ class CPCModel(keras.Model):
                 "t_skip": self.t_skip,
                 "targets_gradient": self.targets_gradient,
                 "seed": self.seed,
+                "predictor": self.predictor_kind,
+                "predictor_dropout": self.predictor_dropout,
+                "windows_per_speaker": self.windows_per_speaker,
             }
         )
         return config

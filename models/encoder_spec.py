@@ -9,9 +9,16 @@ conv_dims:
   - [1, 512, 10, 5, 5, 1]
   - [512, 512, 8, 4, 4, 1]
   - 512
-dim_c: 256       # optional: GRU size suggested with this encoder
+norm: channel    # optional: "none" (default) or "channel", a LayerNormalization over
+                 # the channels of every frame after every convolution
+activate_last: true  # optional: ReLU after the last convolution too (default false)
+dim_c: 256       # optional: context size suggested with this encoder
 pred_steps: 12   # optional: prediction steps suggested with this encoder
 ```
+
+The other optional keys suggest the rest of the training model, each taken when the user
+gives none: `ar` ("gru" or "lstm"), `ar_layers`, `predictor` ("linear" or "transformer"),
+`predictor_dropout`, `num_neg` and `negatives` ("sequence", "batch" or "speaker").
 
 Padding semantics: the encoder is causal by construction. `padding` is the
 number of zeros added on the LEFT of that layer's input only, never on the
@@ -28,12 +35,27 @@ from pathlib import Path
 import yaml
 
 PRESETS_DIR = Path(__file__).resolve().parent / "presets"
-PRESET_NAMES = ("seed", "paper")
+PRESET_NAMES = ("seed", "paper", "modified", "modified-small")
 DEFAULT_DIM_C = 40
 DEFAULT_PRED_STEPS = 10
+NORM_MODES = ("none", "channel")
+AR_CELLS = ("gru", "lstm")
+PREDICTORS = ("linear", "transformer")
+NEGATIVE_MODES = ("sequence", "batch", "speaker")
 
 _ROW_FIELDS = ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation")
-_OPTIONAL_KEYS = {"dim_c": "default_dim_c", "pred_steps": "default_pred_steps"}
+_OPTIONAL_KEYS = {
+    "norm": "norm",
+    "activate_last": "activate_last",
+    "dim_c": "default_dim_c",
+    "pred_steps": "default_pred_steps",
+    "ar": "default_ar",
+    "ar_layers": "default_ar_layers",
+    "predictor": "default_predictor",
+    "predictor_dropout": "default_predictor_dropout",
+    "num_neg": "default_num_neg",
+    "negatives": "default_negatives",
+}
 
 
 class EncoderSpecError(ValueError):
@@ -42,6 +64,11 @@ class EncoderSpecError(ValueError):
 
 def _is_int(value):
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _key(field_name):
+    """The YAML key of an `EncoderSpec` field, as error messages name it."""
+    return field_name.removeprefix("default_")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,25 +116,58 @@ class EncoderSpec:
             channel, each takes the previous one's output channels and the
             last outputs `dim_z` channels.
         dim_z: Dimension of the encoder output z_t.
-        default_dim_c: GRU size suggested with this encoder (used by the
-            training script when the user gives none).
-        default_pred_steps: Number of predicted future frames suggested with
-            this encoder.
+        norm: "none", or "channel": every convolution is followed by a
+            `LayerNormalization` over the channels of each frame (modified
+            CPC's channel norm). It uses no batch statistics, so the encoder
+            stays causal and behaves the same in training and inference.
+        activate_last: Whether the last convolution is followed by a ReLU
+            (and its norm) like the others; modified CPC does so.
+        default_dim_c: Context size suggested with this encoder (used by the
+            training script when the user gives none), as the defaults below.
+        default_pred_steps: Number of predicted future frames suggested.
+        default_ar: Recurrent cell of g_ar suggested, "gru" or "lstm".
+        default_ar_layers: Stacked recurrent layers suggested.
+        default_predictor: Prediction network suggested, "linear" (one
+            affine map per step) or "transformer" (a causal self-attention
+            layer over c, then one head per step).
+        default_predictor_dropout: Dropout rate suggested before the heads.
+        default_num_neg: Negatives per positive suggested.
+        default_negatives: Where negatives are drawn, suggested: "sequence",
+            "batch" or "speaker".
     """
 
     layers: tuple[ConvLayerSpec, ...]
     dim_z: int
+    norm: str = "none"
+    activate_last: bool = False
     default_dim_c: int = DEFAULT_DIM_C
     default_pred_steps: int = DEFAULT_PRED_STEPS
+    default_ar: str = "gru"
+    default_ar_layers: int = 1
+    default_predictor: str = "linear"
+    default_predictor_dropout: float = 0.0
+    default_num_neg: int = 10
+    default_negatives: str = "sequence"
 
     def __post_init__(self):
         object.__setattr__(self, "layers", tuple(self.layers))
         if not self.layers:
             raise EncoderSpecError("the encoder needs at least one conv layer")
-        for name in ("dim_z", "default_dim_c", "default_pred_steps"):
+        for name in ("dim_z", "default_dim_c", "default_pred_steps", "default_ar_layers", "default_num_neg"):
             value = getattr(self, name)
             if not _is_int(value) or value < 1:
-                raise EncoderSpecError(f"{name} must be a positive integer, got {value!r}")
+                raise EncoderSpecError(f"{_key(name)} must be a positive integer, got {value!r}")
+        for name, allowed in (
+            ("norm", NORM_MODES), ("default_ar", AR_CELLS), ("default_predictor", PREDICTORS),
+            ("default_negatives", NEGATIVE_MODES),
+        ):
+            if getattr(self, name) not in allowed:
+                raise EncoderSpecError(f"{_key(name)} must be one of {', '.join(allowed)}, got {getattr(self, name)!r}")
+        if not isinstance(self.activate_last, bool):
+            raise EncoderSpecError(f"activate_last must be true or false, got {self.activate_last!r}")
+        dropout = self.default_predictor_dropout
+        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
+            raise EncoderSpecError(f"predictor_dropout must be a number in [0, 1), got {dropout!r}")
         previous_out = 1
         for number, layer in enumerate(self.layers, start=1):
             if not isinstance(layer, ConvLayerSpec):
@@ -230,10 +290,15 @@ def resolve_encoder_spec(name_or_path: str, dim_z: int | None = None) -> Encoder
     """Returns the encoder spec for a preset name or a YAML path.
 
     Args:
-        name_or_path: "seed" (the default encoder of the reference TF
+        name_or_path: A preset name or the path of a `conv_dims` YAML file.
+            Presets: "seed" (the default encoder of the reference TF
             implementation: hop 256, receptive field 512), "paper" (the CPC
-            paper's encoder: hop 160, receptive field 465, 512 channels) or
-            the path of a `conv_dims` YAML file.
+            paper's encoder: hop 160, receptive field 465, 512 channels),
+            "modified" (modified CPC, Riviere et al. 2020: the paper's
+            geometry with 256 channels and channel norm, suggesting a 2-layer
+            LSTM, a transformer predictor and 128 negatives within the
+            speaker) and "modified-small" (the same ideas sized for a few
+            CPU-minutes).
         dim_z: If given, overrides the output dimension of the encoder.
 
     Returns:

@@ -6,9 +6,11 @@ Writes into ``output_dir``:
 * ``gar.keras``: encoder and GRU, audio → c_t, for probes;
 * ``config.json``: every setting and the encoder's hop and receptive field (written first,
   beside the checkpoints);
-* ``metrics.json``: final losses, accuracy per prediction step, epochs, steps, wall time;
+* ``metrics.json``: final losses, accuracy per prediction step, epochs, steps, wall time and
+  what stopped training (``stopped_by``: ``"epochs"`` or ``"time_budget"``);
 * ``checkpoints/``: weights after the last epoch and at the best validation loss;
-* ``backup/``: while training, the backup a killed run resumes from (removed at the end);
+* ``backup/``: while training, the backup a killed run resumes from (removed at the end,
+  kept when ``time_budget`` ended training before its last epoch: the same command resumes);
 * ``logs/`` (TensorBoard), ``training_log.csv``, ``plots/prediction_accuracy.png``, ``plots/loss.png``.
 """
 
@@ -78,6 +80,10 @@ def pretrain(
     epoch). The input pipeline restarts its seeded shuffle, so the windows after a resume
     differ from an uninterrupted run's. ``config.restart`` discards the backup.
 
+    ``config.time_budget`` bounds this call's wall-clock time: training stops after the step
+    that leaves just enough time to validate, mid-epoch if need be, and every artefact is
+    written as at a normal end, from the weights of that step.
+
     Args:
         resolved: Checked settings (``pretraining_config.resolve``).
         verbose: Keras ``fit`` verbosity: ``"auto"`` shows a progress bar.
@@ -95,6 +101,7 @@ def pretrain(
             backup is kept.
     """
     config = resolved.config
+    started = time.monotonic()
     strategy = strategy or make_strategy(config.distribute)
     chief = is_chief(strategy)
     shared_backup = pathlib.Path(config.output_dir) / "backup"
@@ -116,9 +123,13 @@ def pretrain(
         crops_per_utterance=config.crops_per_utterance,
         repeat=True,
         seed=config.seed,
+        windows_per_speaker=resolved.windows_per_speaker,
+        augment=resolved.augment,
     )
     steps_per_epoch = config.steps_per_epoch or _windows(resolved.train_manifest, config.window) // config.batch_size
-    val_steps = config.val_steps or _windows(resolved.val_manifest, config.window) // config.batch_size
+    val_steps = config.val_steps or (
+        resolved.val_manifest.grouped_windows(config.window, resolved.windows_per_speaker) // config.batch_size
+    )
     train_windows = _distributed(strategy, resolved.train_dir, pipeline, training=True)
     val_windows = _distributed(strategy, resolved.val_dir, pipeline, training=False)
 
@@ -126,28 +137,37 @@ def pretrain(
         keras.mixed_precision.set_dtype_policy("mixed_float16")
     with strategy.scope():
         encoder = genc_model(resolved.spec)
-        ar = ar_model(resolved.spec.dim_z, resolved.dim_c)
+        ar = ar_model(resolved.spec.dim_z, resolved.dim_c, cell=resolved.ar, layers=resolved.ar_layers)
         model = CPCModel(
             encoder,
             ar,
             pred_steps=resolved.pred_steps,
-            num_neg=config.num_neg,
-            negatives=config.negatives,
+            num_neg=resolved.num_neg,
+            negatives=resolved.negatives,
             t_skip=config.t_skip,
             targets_gradient=config.targets_gradient,
             seed=config.seed,
+            predictor=resolved.predictor,
+            predictor_dropout=resolved.predictor_dropout,
+            windows_per_speaker=resolved.windows_per_speaker,
         )
         model.compile(optimizer=keras.optimizers.Adam(config.lr))
         if start != TrainingPosition():
             restore(model, shared_backup)
 
     backup = TrainingBackup(
-        output_dir / "backup", _resumable(settings), steps_per_epoch, config.backup_every_steps, start
+        output_dir / "backup",
+        _resumable(settings),
+        steps_per_epoch,
+        config.backup_every_steps,
+        start,
+        deadline=None if config.time_budget is None else started + 60 * config.time_budget,
+        val_steps=val_steps,
     )
-    health = AccuracyHealth(resolved.pred_steps, 1 / (config.num_neg + 1))
+    health = AccuracyHealth(resolved.pred_steps, resolved.chance_accuracy)
     resuming = start != TrainingPosition()
     figure = PredictionAccuracyImage(
-        output_dir / "logs", resolved.pred_steps, 1 / (config.num_neg + 1),
+        output_dir / "logs", resolved.pred_steps, resolved.chance_accuracy,
         initial_history=_epoch_history(output_dir / "training_log.csv") if resuming and chief else None,
     )
     callbacks = [backup, health, *_callbacks(config, output_dir, resuming), figure, *(extra_callbacks if chief else ())]
@@ -160,13 +180,13 @@ def pretrain(
         verbose=verbose if chief else 0,
         shuffle=False,  # The input pipeline shuffles; Keras cannot shuffle a tf.data.Dataset.
     )
-    started = time.monotonic()
     next_epoch = start.epoch
     try:
         if start.step and start.epoch < config.epochs:
             fit(initial_epoch=start.epoch, epochs=start.epoch + 1, steps_per_epoch=steps_per_epoch - start.step)
             next_epoch += 1
-        if backup.interrupted_by is None and next_epoch < config.epochs and not model.stop_training:
+        stopped = backup.interrupted_by is not None or backup.reached_deadline or model.stop_training
+        if not stopped and next_epoch < config.epochs:
             fit(initial_epoch=next_epoch, epochs=config.epochs, steps_per_epoch=steps_per_epoch)
     except READ_ERRORS as error:
         # Ctrl-C must stop the scan below rather than ask a finished fit for a backup.
@@ -191,15 +211,22 @@ def pretrain(
         shutil.rmtree(output_dir, ignore_errors=True)
         return PretrainingResult(pathlib.Path(config.output_dir), {}, history)
 
-    metrics = _final_metrics(history, resolved, steps_per_epoch * len(history["loss"]), wall_seconds)
+    reached = backup.saved_position
+    finished = reached.epoch >= config.epochs
+    metrics = _final_metrics(history, resolved, reached.epoch * steps_per_epoch + reached.step, wall_seconds)
+    metrics["stopped_by"] = "epochs" if finished else "time_budget"
     model.save_weights(output_dir / "checkpoints" / "last.weights.h5")
     save_model(encoder, output_dir / "genc.h5")
     save_model(encoder, output_dir / "genc.keras")
     save_model(context_model(encoder, ar), output_dir / "gar.keras")
     write_json(output_dir / "metrics.json", metrics)
-    plot_prediction_accuracy(history, resolved.pred_steps, 1 / (config.num_neg + 1), output_dir / "plots" / "prediction_accuracy.png")
+    plot_prediction_accuracy(history, resolved.pred_steps, resolved.chance_accuracy, output_dir / "plots" / "prediction_accuracy.png")
     plot_loss(history, output_dir / "plots" / "loss.png")
-    shutil.rmtree(output_dir / "backup", ignore_errors=True)
+    if finished:
+        shutil.rmtree(output_dir / "backup", ignore_errors=True)
+    else:
+        print(f"time budget of {config.time_budget:g} min reached in epoch {reached.epoch + 1} after step "
+              f"{reached.step}; the artefacts hold this state and {output_dir / 'backup'} resumes from it")
     return PretrainingResult(output_dir, metrics, history)
 
 
@@ -223,8 +250,8 @@ class TrainingInterrupted(RuntimeError):
 
 
 def _resumable(settings: dict) -> dict:
-    """The settings a backup must share with the run resuming it: all but the epoch count."""
-    return {key: value for key, value in settings.items() if key not in ("epochs", "restart")}
+    """The settings a backup must share with the run resuming it: all but how long to train."""
+    return {key: value for key, value in settings.items() if key not in ("epochs", "time_budget", "restart")}
 
 
 def _epoch_history(csv_path: pathlib.Path) -> dict[str, list[float]]:
@@ -271,21 +298,27 @@ def _distributed(strategy: tf.distribute.Strategy, directory: pathlib.Path, pipe
 def run_settings(resolved: ResolvedPretraining) -> dict:
     """Every setting as given plus what it resolves to, for ``config.json``."""
     config = resolved.config
-    settings = {
-        key: (str(value) if isinstance(value, pathlib.Path) else value)
-        for key, value in dataclasses.asdict(config).items()
-    }
-    settings["lr_milestones"] = list(config.lr_milestones)
+    settings = _json_fields(config)
     spec = resolved.spec
     settings["resolved"] = {
         "dim_z": spec.dim_z,
         "dim_c": resolved.dim_c,
         "pred_steps": resolved.pred_steps,
+        "ar": resolved.ar,
+        "ar_layers": resolved.ar_layers,
+        "predictor": resolved.predictor,
+        "predictor_dropout": resolved.predictor_dropout,
+        "num_neg": resolved.num_neg,
+        "negatives": resolved.negatives,
+        "windows_per_speaker": resolved.windows_per_speaker,
+        "augment": None if resolved.augment is None else _json_fields(resolved.augment),
+        "norm": spec.norm,
+        "activate_last": spec.activate_last,
         "hop": spec.hop,
         "receptive_field": spec.receptive_field,
         "frames_per_window": resolved.frames_per_window,
         "scored_context_steps": resolved.frames_per_window - config.t_skip - resolved.pred_steps,
-        "chance_accuracy": 1 / (config.num_neg + 1),
+        "chance_accuracy": resolved.chance_accuracy,
         "conv_dims": [[getattr(layer, f.name) for f in dataclasses.fields(layer)] for layer in spec.layers] + [spec.dim_z],
         "train_utterances": resolved.train_manifest.num_records,
         "train_utterances_shorter_than_window": resolved.train_manifest.count_shorter_than(config.window),
@@ -293,6 +326,17 @@ def run_settings(resolved: ResolvedPretraining) -> dict:
         "val_utterances_shorter_than_window": resolved.val_manifest.count_shorter_than(config.window),
     }
     return settings
+
+
+def _json_fields(settings) -> dict:
+    """A dataclass's fields as JSON values: paths as strings, tuples as lists (as read back)."""
+
+    def plain(value):
+        if isinstance(value, pathlib.Path):
+            return str(value)
+        return list(value) if isinstance(value, tuple) else value
+
+    return {key: plain(value) for key, value in dataclasses.asdict(settings).items()}
 
 
 def accuracy_table(metrics: dict) -> str:
@@ -326,7 +370,7 @@ def _final_metrics(history: dict, resolved: ResolvedPretraining, steps: int, wal
         "val_loss": history["val_loss"][-1],
         "train_accuracy_per_step": {str(k): history[f"accuracy_{k}"][-1] for k in range(1, pred_steps + 1)},
         "val_accuracy_per_step": {str(k): history[f"val_accuracy_{k}"][-1] for k in range(1, pred_steps + 1)},
-        "chance_accuracy": 1 / (resolved.config.num_neg + 1),
+        "chance_accuracy": resolved.chance_accuracy,
         "epochs": len(history["loss"]),
         "steps": steps,
         "windows": steps * resolved.config.batch_size,

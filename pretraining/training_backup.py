@@ -13,8 +13,10 @@ import math
 import os
 import pathlib
 import signal
+import time
 
 import keras
+
 from tracking.artefact_files import write_json
 
 WEIGHTS_NAME = "backup.weights.h5"
@@ -44,12 +46,21 @@ class TrainingBackup(keras.callbacks.Callback):
     Non-finite losses are never backed up, so a backup always holds good weights. A
     SIGINT or SIGTERM makes it back up after the current step and stop training.
 
+    With a ``deadline`` it also ends training in time: after the step at which the time
+    left is less than a validation pass takes, it backs up and stops; Keras then validates
+    the (possibly partial) epoch and the run ends with its usual artefacts, resumable from
+    the backup.
+
     Args:
         directory: Folder of the backup.
         settings: The run's settings; resuming with other settings is refused.
         steps_per_epoch: Steps in a full epoch.
         every_steps: Steps between mid-epoch backups; None backs up at epoch ends only.
         start: Position the run (re)starts from.
+        deadline: ``time.monotonic()`` value by which training should be over; None for no
+            limit.
+        val_steps: Validation steps per epoch, to foresee the first validation's duration
+            from the training steps' (later ones are measured).
     """
 
     def __init__(
@@ -59,6 +70,8 @@ class TrainingBackup(keras.callbacks.Callback):
         steps_per_epoch: int,
         every_steps: int | None = None,
         start: TrainingPosition = TrainingPosition(),
+        deadline: float | None = None,
+        val_steps: int = 0,
     ):
         super().__init__()
         self.directory = pathlib.Path(directory)
@@ -66,7 +79,15 @@ class TrainingBackup(keras.callbacks.Callback):
         self.steps_per_epoch = steps_per_epoch
         self.every_steps = every_steps
         self.position = start
+        self.saved_position = start
         self.interrupted_by: int | None = None
+        self.deadline = deadline
+        self.val_steps = val_steps
+        self.reached_deadline = False
+        self._validation_seconds: float | None = None
+        self._validation_started = 0.0
+        self._steps_timed = 0
+        self._timing_started: float | None = None
         self._previous_handlers = {}
 
     def on_train_begin(self, logs=None):
@@ -89,18 +110,33 @@ class TrainingBackup(keras.callbacks.Callback):
         if epoch != self.position.epoch:
             self.position = TrainingPosition(epoch, 0)
 
+    def on_train_batch_begin(self, batch, logs=None):
+        if self._timing_started is None:
+            # From the first step's start on, so graph tracing counts as training time.
+            self._timing_started = time.monotonic()
+
     def on_train_batch_end(self, batch, logs=None):
         self.position = TrainingPosition(self.position.epoch, self.position.step + 1)
+        self._steps_timed += 1
         if not _finite(logs):
             return
+        self.reached_deadline = self.reached_deadline or self._deadline_is_near()
+        mid_epoch = self.position.step < self.steps_per_epoch
         due = self.every_steps is not None and self.position.step % self.every_steps == 0
-        if self.interrupted_by is not None or (due and self.position.step < self.steps_per_epoch):
+        if self.interrupted_by is not None or (mid_epoch and (due or self.reached_deadline)):
             self.save(self.position)
-        if self.interrupted_by is not None:
+        if self.interrupted_by is not None or self.reached_deadline:
             self.model.stop_training = True
 
+    def on_test_begin(self, logs=None):
+        self._validation_started = time.monotonic()
+
+    def on_test_end(self, logs=None):
+        self._validation_seconds = time.monotonic() - self._validation_started
+
     def on_epoch_end(self, epoch, logs=None):
-        if self.interrupted_by is None and _finite(logs):
+        stopped_mid_epoch = self.reached_deadline and self.position.step < self.steps_per_epoch
+        if self.interrupted_by is None and not stopped_mid_epoch and _finite(logs):
             self.save(TrainingPosition(epoch + 1, 0))
 
     def save(self, position: TrainingPosition) -> None:
@@ -112,6 +148,18 @@ class TrainingBackup(keras.callbacks.Callback):
         os.replace(temporary, weights)
         state = {"epoch": position.epoch, "step": position.step, "settings": self.settings}
         write_json(self.directory / STATE_NAME, state, indent=1)
+        self.saved_position = position
+
+    def _deadline_is_near(self) -> bool:
+        """Whether the time left is less than the next validation pass will take."""
+        if self.deadline is None:
+            return False
+        now = time.monotonic()
+        if self._validation_seconds is not None:
+            reserve = self._validation_seconds
+        else:
+            reserve = self.val_steps * (now - self._timing_started) / self._steps_timed
+        return now + reserve >= self.deadline
 
     def _request_stop(self, signum, frame):
         self.interrupted_by = signum

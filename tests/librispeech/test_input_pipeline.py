@@ -3,8 +3,10 @@ import pytest
 import soundfile
 import tensorflow as tf
 
+from augmentation.augmentation_config import AugmentConfig
 from librispeech.corpus_error import CorpusError
 from librispeech.input_pipeline import PipelineConfig, audio_windows
+from librispeech.manifest import read_manifest
 from librispeech.split_converter import ConversionConfig, convert_split
 
 WINDOW = 4000
@@ -159,3 +161,60 @@ def test_repeated_validation_passes_are_identical(ramp_split):
     batches = [batch.numpy() for batch in audio_windows(directory, config, training=False).take(3)]
     np.testing.assert_array_equal(batches[0], batches[1])
     np.testing.assert_array_equal(batches[1], batches[2])
+
+
+def _speakers_of_batches(dataset, utterances):
+    """The speaker (utterance id prefix) of every window, batch by batch."""
+    return [
+        [_locate(np.round(w * 32768).astype(np.int16), utterances)[0].split("-")[0] for w in batch.numpy()]
+        for batch in dataset
+    ]
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_speaker_groups_fill_each_batch_with_whole_groups_of_one_speaker(ramp_split, training):
+    directory, utterances = ramp_split
+    config = PipelineConfig(window=WINDOW, batch_size=4, normalize=False, seed=2, crops_per_utterance=3,
+                            windows_per_speaker=2)
+    batches = _speakers_of_batches(audio_windows(directory, config, training=training), utterances)
+    # 3 usable utterances per speaker: 9 training crops each make 4 groups of 2 (4 batches in
+    # all); one validation crop each makes 1 group, with the third window left out.
+    assert len(batches) == (4 if training else 1)
+    for speakers in batches:
+        assert speakers[0] == speakers[1] and speakers[2] == speakers[3]
+    assert {speaker for speakers in batches for speaker in speakers} == {"10", "11"}
+
+
+def test_speaker_groups_that_cannot_fill_a_batch_are_one_line_errors(ramp_split):
+    directory, _ = ramp_split
+    with pytest.raises(CorpusError, match=r"a batch of 4 windows cannot hold whole groups of 3 per speaker$"):
+        audio_windows(directory, PipelineConfig(window=WINDOW, batch_size=4, windows_per_speaker=3), training=True)
+    with pytest.raises(CorpusError) as error:
+        audio_windows(directory, PipelineConfig(window=WINDOW, batch_size=6, windows_per_speaker=2), training=False)
+    assert str(error.value) == (
+        f"{directory}: its speakers' utterances make 2 groups of 2 windows of one speaker, fewer than a batch of 6"
+    )
+
+
+def test_grouped_windows_counts_whole_groups_per_speaker_from_the_manifest(ramp_split):
+    directory, _ = ramp_split
+    manifest = read_manifest(directory)
+    assert manifest.grouped_windows(WINDOW, 1) == 6
+    assert manifest.grouped_windows(WINDOW, 2) == 4
+    assert manifest.grouped_windows(WINDOW, 3) == 6
+    assert manifest.grouped_windows(7000, 2) == 2  # speaker 10 has 1 such utterance, speaker 11 has 2
+
+
+def test_augmented_training_yields_pairs_of_augmented_and_clean_windows(ramp_split):
+    directory, utterances = ramp_split
+    config = PipelineConfig(window=WINDOW, batch_size=2, normalize=False, seed=4, crops_per_utterance=1,
+                            augment=AugmentConfig(noise=1.0))
+    pairs = list(audio_windows(directory, config, training=True))
+    assert len(pairs) == 3
+    for augmented, clean in pairs:
+        assert augmented.shape == clean.shape == (2, WINDOW)
+        for window in clean.numpy():
+            _locate(np.round(window * 32768).astype(np.int16), utterances)  # clean: crops as they are
+        assert np.all(np.abs(augmented.numpy() - clean.numpy()).max(axis=1) > 0)
+    validation = audio_windows(directory, config, training=False)
+    assert validation.element_spec == tf.TensorSpec((2, WINDOW), tf.float32)

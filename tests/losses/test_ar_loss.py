@@ -5,7 +5,9 @@ import tensorflow as tf
 from losses.ar_loss import ARLoss
 from losses.gen_targets import GenTargets, TargetSamplingError
 
-BATCH, FRAMES, DIM, STEPS_K, NUM_NEG, T_SKIP = 3, 10, 4, 3, 5, 2
+BATCH, FRAMES, DIM, STEPS_K, NUM_NEG, T_SKIP = 4, 10, 4, 3, 5, 2
+GROUP = 2
+"""Windows per speaker group in "speaker" mode."""
 STEPS = FRAMES - STEPS_K - T_SKIP
 
 
@@ -15,6 +17,9 @@ def numpy_reference(predictions, z, indices, negatives):
     for b, s, k, n in np.ndindex(*indices.shape):
         if negatives == "sequence":
             candidates[b, s, k, n] = z[b, indices[b, s, k, n]]
+        elif negatives == "speaker":
+            window, frame = divmod(indices[b, s, k, n], FRAMES)
+            candidates[b, s, k, n] = z[b // GROUP * GROUP + window, frame]
         else:
             candidates[b, s, k, n] = z[indices[b, s, k, n], T_SKIP + s + k + 1]
     logits = np.einsum("bskd,bsknd->bskn", predictions.astype(np.float64), candidates)
@@ -32,9 +37,13 @@ def numpy_reference(predictions, z, indices, negatives):
 def given_indices(rng, negatives):
     """Fixed candidate indices, positive first, with some repeated positives."""
     shape = (BATCH, STEPS, STEPS_K)
-    if negatives == "sequence":
+    if negatives in ("sequence", "speaker"):
         positive = np.broadcast_to(T_SKIP + np.arange(STEPS)[:, None] + np.arange(1, STEPS_K + 1), shape)
         drawn = rng.integers(0, FRAMES, size=shape + (NUM_NEG,))
+        if negatives == "speaker":
+            offsets = (np.arange(BATCH) % GROUP * FRAMES)[:, None, None]
+            positive = positive + offsets
+            drawn = rng.integers(0, GROUP * FRAMES, size=shape + (NUM_NEG,))
     else:
         positive = np.broadcast_to(np.arange(BATCH)[:, None, None], shape)
         drawn = rng.integers(0, BATCH, size=shape + (NUM_NEG,))
@@ -42,13 +51,16 @@ def given_indices(rng, negatives):
     return np.concatenate([positive[..., None], drawn], axis=-1).astype(np.int32)
 
 
-@pytest.mark.parametrize("negatives", ["sequence", "batch"])
+@pytest.mark.parametrize("negatives", ["sequence", "batch", "speaker"])
 def test_loss_and_accuracy_match_numpy(negatives):
     rng = np.random.default_rng(4)
     z = rng.normal(size=(BATCH, FRAMES, DIM)).astype(np.float32)
     predictions = rng.normal(size=(BATCH, STEPS, STEPS_K, DIM)).astype(np.float32)
     indices = given_indices(rng, negatives)
-    sampler = GenTargets(pred_steps=STEPS_K, num_neg=NUM_NEG, negatives=negatives, t_skip=T_SKIP)
+    group = GROUP if negatives == "speaker" else 1
+    sampler = GenTargets(
+        pred_steps=STEPS_K, num_neg=NUM_NEG, negatives=negatives, t_skip=T_SKIP, windows_per_speaker=group
+    )
     targets, _ = sampler(z)
     loss, accuracy = ARLoss(negatives=negatives)(predictions, targets, indices)
     expected_loss, expected_accuracy = numpy_reference(predictions, z, indices, negatives)

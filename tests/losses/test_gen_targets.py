@@ -67,6 +67,36 @@ def test_batch_negatives_come_from_other_examples_at_the_same_frame():
         assert np.all(np.abs(np.delete(counts, b) - expected) < 0.25 * expected)
 
 
+def test_speaker_negatives_come_from_every_window_of_the_same_speaker_group():
+    layer = GenTargets(pred_steps=2, num_neg=300, negatives="speaker", t_skip=1, windows_per_speaker=3, seed=5)
+    batch, frames = 6, 8
+    z = labelled_frames(batch, frames)
+    targets, indices = layer(z)
+    steps = frames - 2 - 1
+    assert targets.shape == (2, 3 * frames, 2) and indices.shape == (batch, steps, 2, 301)
+    candidates = layer.gather(targets, indices).numpy()
+    sequence, frame = candidates[..., 0], candidates[..., 1]
+    own = np.broadcast_to(np.arange(batch)[:, None, None], (batch, steps, 2))
+    np.testing.assert_array_equal(sequence[..., 0], own)
+    np.testing.assert_array_equal(frame[..., 0], np.broadcast_to(1 + np.arange(steps)[:, None] + np.arange(1, 3), own.shape))
+    for example in range(batch):
+        group = example // 3
+        assert set(np.unique(sequence[example, ..., 1:]).tolist()) == {3 * group, 3 * group + 1, 3 * group + 2}
+    # Every frame of the group's windows is drawn about equally often.
+    pooled = (sequence[..., 1:] % 3 * frames + frame[..., 1:]).astype(int)
+    counts = np.bincount(pooled.ravel(), minlength=3 * frames)
+    assert counts.size == 3 * frames
+    assert np.all(np.abs(counts - pooled.size / counts.size) < 0.15 * pooled.size / counts.size)
+
+
+def test_speaker_groups_of_one_draw_exactly_as_sequence_mode():
+    z = tf.random.stateless_normal((4, 10, 3), (1, 2))
+    sequence = GenTargets(pred_steps=3, num_neg=7, seed=11)(z)
+    speaker = GenTargets(pred_steps=3, num_neg=7, negatives="speaker", windows_per_speaker=1, seed=11)(z)
+    for expected, got in zip(sequence, speaker, strict=True):
+        np.testing.assert_array_equal(got, expected)
+
+
 def test_seeded_sampling_is_reproducible_and_advances():
     z = tf.zeros((2, 20, 3))
     first, second = GenTargets(seed=11), GenTargets(seed=11)
@@ -96,10 +126,14 @@ def test_impossible_settings_raise_clear_errors():
         TargetSamplingError, match="15 frames leave no context step .* t_skip \\+ pred_steps = 15"
     ):
         GenTargets()(tf.zeros((2, 15, 2)))
-    with pytest.raises(TargetSamplingError, match="negatives must be one of sequence, batch, got 'other'"):
+    with pytest.raises(TargetSamplingError, match="negatives must be one of sequence, batch, speaker, got 'other'"):
         GenTargets(negatives="other")
     with pytest.raises(TargetSamplingError, match="num_neg must be an integer >= 1, got 0"):
         GenTargets(num_neg=0)
+    with pytest.raises(TargetSamplingError, match="windows_per_speaker=2 needs negatives='speaker', got 'sequence'"):
+        GenTargets(windows_per_speaker=2)
+    with pytest.raises(TargetSamplingError, match="a batch of 5 is not made of groups of windows_per_speaker=2"):
+        GenTargets(negatives="speaker", windows_per_speaker=2)(tf.zeros((5, 30, 2)))
 
 
 def test_config_round_trip():

@@ -152,3 +152,78 @@ def test_mixed_precision_keeps_scores_and_loss_in_float32():
         assert np.isfinite(logs["loss"])
     finally:
         keras.mixed_precision.set_dtype_policy("float32")
+
+
+# The modified recipe at tiny size: channel norm, ReLU after the last conv too.
+TINY_MODIFIED_SPEC = EncoderSpec(
+    layers=(ConvLayerSpec(1, 16, 8, 4, 4), ConvLayerSpec(16, 8, 4, 4, 0)), dim_z=8, norm="channel", activate_last=True
+)
+
+
+def tiny_modified_cpc(**kwargs):
+    options = {
+        "pred_steps": 3, "num_neg": 9, "t_skip": 2, "seed": 0, "predictor": "transformer", "predictor_dropout": 0.1,
+        "negatives": "speaker", "windows_per_speaker": 2, **kwargs,
+    }
+    return CPCModel(genc_model(TINY_MODIFIED_SPEC), ar_model(8, 16, cell="lstm", layers=2), **options)
+
+
+def test_modified_predictions_never_depend_on_later_samples():
+    keras.utils.set_random_seed(2)
+    model = tiny_modified_cpc()
+
+    def predictions(audio):
+        return np.asarray(model.predictor(model.ar(model.encoder(audio))))
+
+    audio = np.random.default_rng(3).normal(size=(2, 16 * 12)).astype(np.float32)
+    clean = predictions(audio)
+    assert clean.shape == (2, 12, 3, 8)
+    for frame in (0, 4, 11):
+        changed = audio.copy()
+        changed[:, TINY_MODIFIED_SPEC.last_sample(frame) + 1 :] += 1.0
+        moved = np.abs(predictions(changed) - clean).max(axis=(2, 3))
+        np.testing.assert_array_less(moved[:, : frame + 1], 1e-5)
+        if frame < 11:
+            assert np.all(moved[:, frame + 1] > 1e-4)
+
+
+def test_modified_recipe_round_trips_and_learns_beyond_chance():
+    model = tiny_modified_cpc()
+    config = model.get_config()
+    assert (config["predictor"], config["predictor_dropout"], config["windows_per_speaker"]) == ("transformer", 0.1, 2)
+    clone = CPCModel.from_config(config)
+    assert clone.get_config() == config
+    assert [w.shape for w in clone.get_weights()] == [w.shape for w in model.get_weights()]
+
+    keras.utils.set_random_seed(0)
+    rng = np.random.default_rng(0)
+    model.compile(optimizer=keras.optimizers.Adam(3e-3))
+    model.fit(tf.data.Dataset.from_tensor_slices(chirps(256, 16 * 32, rng)).batch(16), epochs=6, shuffle=False, verbose=0)
+    logs = model.evaluate(
+        tf.data.Dataset.from_tensor_slices(chirps(64, 16 * 32, rng)).batch(16), verbose=0, return_dict=True
+    )
+    assert logs["accuracy_1"] > 2.5 * model.chance_accuracy
+
+
+def test_contexts_come_from_the_first_audio_and_targets_from_the_second():
+    rng = np.random.default_rng(5)
+    augmented, clean = (rng.normal(size=(4, 16 * 16)).astype(np.float32) for _ in range(2))
+    same_seed = [tiny_cpc(seed=4) for _ in range(2)]
+    same_seed[1].set_weights(same_seed[0].get_weights())
+    np.testing.assert_allclose(same_seed[0](clean, clean)["loss"], same_seed[1](clean)["loss"], rtol=1e-6)
+    for targets_gradient in (False, True):
+        model = tiny_cpc(targets_gradient=targets_gradient)
+        context_side, target_side = tf.constant(augmented), tf.constant(clean)
+        with tf.GradientTape(persistent=True) as tape:
+            tape.watch([context_side, target_side])
+            loss = model(context_side, target_side)["loss"]
+        context_gradient = tape.gradient(loss, context_side)
+        target_gradient = tape.gradient(loss, target_side)
+        assert np.abs(context_gradient.numpy()).max() > 0
+        # Under stop_gradient the clean targets are constants, as in the reference.
+        assert (target_gradient is not None and np.abs(target_gradient.numpy()).max() > 0) == targets_gradient
+
+
+def test_unknown_predictor_is_refused():
+    with pytest.raises(CPCModelError, match="predictor must be one of linear, transformer, got 'mlp'"):
+        tiny_cpc(predictor="mlp")

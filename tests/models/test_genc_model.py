@@ -108,8 +108,35 @@ def test_declared_geometry_matches_any_built_encoder(spec, extra):
             assert (last - 1 in changed) == (position == end - spec.hop)
 
 
+@pytest.mark.parametrize("name", ["modified", "modified-small"])
+def test_channel_norm_encoders_depend_on_exactly_their_receptive_field(name):
+    spec = resolve_encoder_spec(name)
+    keras.utils.set_random_seed(0)
+    model = genc_model(spec)
+    kinds = [type(layer).__name__ for layer in model.layers]
+    assert kinds.count("LayerNormalization") == kinds.count("ReLU") == len(spec.layers)
+    num_samples = 12 * spec.hop
+    frames = spec.num_frames(num_samples)
+    audio = np.random.default_rng(1).normal(size=(1, num_samples)).astype(np.float32)
+    positions = [0, spec.hop - 1, spec.hop, spec.receptive_field, num_samples // 2 + 3, num_samples - 1]
+    perturbed = np.repeat(audio, len(positions) + 1, axis=0)
+    for row, position in enumerate(positions, start=1):
+        perturbed[row, position] += 1.0
+    z = np.asarray(model(perturbed))
+    assert z.shape == (len(positions) + 1, frames, spec.dim_z)
+    # The channel norm leaves every frame with zero mean over channels before its ReLU.
+    assert z.min() >= 0.0 and np.all(z.max(axis=-1) > 0)
+    for row, position in enumerate(positions, start=1):
+        changed = set(np.flatnonzero(np.abs(z[row] - z[0]).max(axis=-1) > 1e-6).tolist())
+        expected = {
+            j for j in range(frames) if spec.last_sample(j) - spec.receptive_field + 1 <= position <= spec.last_sample(j)
+        }
+        assert changed == expected, f"sample {position}"
+
+
 def test_encoder_geometry_of_presets_yaml_and_foreign_encoders(tmp_path):
-    for spec in (resolve_encoder_spec("seed"), resolve_encoder_spec("paper"), tiny_yaml_spec(tmp_path)):
+    presets = [resolve_encoder_spec(name) for name in ("seed", "paper", "modified", "modified-small")]
+    for spec in (*presets, tiny_yaml_spec(tmp_path)):
         assert encoder_geometry(genc_model(spec)) == EncoderGeometry(spec.hop, spec.receptive_field)
     foreign = keras.Sequential(
         [
@@ -154,10 +181,13 @@ print(json.dumps(outputs))
 """
 
 
-def test_saved_encoder_and_context_reload_in_a_fresh_process(tmp_path):
-    spec = resolve_encoder_spec("seed")
+@pytest.mark.parametrize("preset", ["seed", "modified-small"])
+def test_saved_encoder_and_context_reload_in_a_fresh_process(tmp_path, preset):
+    spec = resolve_encoder_spec(preset)
     encoder = genc_model(spec)
-    context = context_model(encoder, ar_model(spec.dim_z))
+    context = context_model(
+        encoder, ar_model(spec.dim_z, spec.default_dim_c, cell=spec.default_ar, layers=spec.default_ar_layers)
+    )
     audio = np.random.default_rng(0).normal(size=(2, 3000)).astype(np.float32)
     np.save(tmp_path / "audio.npy", audio)
     encoder.save(tmp_path / "genc.h5")
@@ -176,7 +206,7 @@ def test_saved_encoder_and_context_reload_in_a_fresh_process(tmp_path):
     modules = json.loads(result.stdout.strip().splitlines()[-1])
     assert all(module == "keras" for layers in modules.values() for module in layers)
     expected_z, expected_c = np.asarray(encoder(audio)), np.asarray(context(audio))
-    assert expected_z.shape == (2, 11, 40)
+    assert expected_z.shape == (2, 11, spec.dim_z)
     np.testing.assert_allclose(np.load(tmp_path / "genc.h5.npy"), expected_z, rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(np.load(tmp_path / "genc.keras.npy"), expected_z, rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(np.load(tmp_path / "gar.keras.npy"), expected_c, rtol=1e-6, atol=1e-6)

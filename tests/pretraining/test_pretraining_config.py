@@ -5,6 +5,7 @@ import sys
 
 import pytest
 
+from augmentation.augmentation_config import DEFAULT_PROBABILITY, EFFECTS
 from librispeech.split_converter import ConversionConfig, convert_split
 from pretraining.cpc_pretraining import accuracy_table
 from pretraining.pretraining_config import PretrainingConfig, PretrainingConfigError, resolve
@@ -64,7 +65,21 @@ def test_paper_preset_takes_its_gru_and_steps(converted):
         ({"window": 4095}, "--window 4095 is too short"),
         ({"batch_size": 11}, "--train-split train-clean-100: 10 utterances hold a 20480-sample window, fewer than one batch of 11"),
         ({"val_split": "test-other"}, "--val-split test-other: "),
-        ({"encoder": "nope"}, "--encoder: encoder 'nope': not a preset (seed, paper) nor a YAML file"),
+        ({"encoder": "nope"},
+         "--encoder: encoder 'nope': not a preset (seed, paper, modified, modified-small) nor a YAML file"),
+        ({"ar": "rnn"}, "--ar must be one of gru, lstm, got 'rnn'"),
+        ({"predictor": "mlp"}, "--predictor must be one of linear, transformer, got 'mlp'"),
+        ({"negatives": "corpus"}, "--negatives must be one of sequence, batch, speaker, got 'corpus'"),
+        ({"ar_layers": 0}, "--ar-layers must be at least 1, got 0"),
+        ({"predictor_dropout": 1.0}, "--predictor-dropout must be in [0, 1), got 1.0"),
+        ({"time_budget": 0.0}, "--time-budget must be a positive number of minutes, got 0.0"),
+        ({"windows_per_speaker": 2}, "--windows-per-speaker 2 needs --negatives speaker (negatives are sequence)"),
+        ({"negatives": "speaker", "windows_per_speaker": 3},
+         "--batch-size 4 must be a multiple of --windows-per-speaker 3"),
+        ({"negatives": "speaker", "windows_per_speaker": 3, "batch_size": 9, "val_split": "train-clean-100"},
+         "--train-split train-clean-100: its speakers' utterances make 2 groups of 3 windows of one speaker, "
+         "fewer than one batch of 9 (lower --windows-per-speaker or --batch-size)"),
+        ({"noise_dir": "noise"}, "--noise-dir needs --augment (with the noise effect)"),
     ],
 )
 def test_bad_settings_are_one_line(converted, changes, message):
@@ -72,6 +87,43 @@ def test_bad_settings_are_one_line(converted, changes, message):
         resolve(_config(converted, **changes))
     assert message in str(error.value)
     assert "\n" not in str(error.value)
+
+
+def test_modified_preset_takes_its_whole_recipe(converted):
+    resolved = resolve(_config(converted, encoder="modified"))
+    assert (resolved.spec.hop, resolved.spec.receptive_field, resolved.spec.dim_z, resolved.spec.norm) == (
+        160, 465, 256, "channel"
+    )
+    assert (resolved.dim_c, resolved.pred_steps, resolved.ar, resolved.ar_layers) == (256, 12, "lstm", 2)
+    assert (resolved.predictor, resolved.predictor_dropout) == ("transformer", 0.5)
+    assert (resolved.num_neg, resolved.negatives, resolved.windows_per_speaker) == (128, "speaker", 4)
+    assert resolved.chance_accuracy == 1 / 129
+    assert resolved.augment is None
+
+
+def test_flags_override_the_presets_recipe(converted):
+    resolved = resolve(_config(
+        converted, encoder="modified", ar="gru", ar_layers=1, predictor="linear", predictor_dropout=0.0, num_neg=5,
+        negatives="batch",
+    ))
+    assert (resolved.ar, resolved.ar_layers, resolved.predictor, resolved.predictor_dropout) == ("gru", 1, "linear", 0.0)
+    assert (resolved.num_neg, resolved.negatives, resolved.windows_per_speaker) == (5, "batch", 1)
+    assert resolve(_config(converted, negatives="speaker", windows_per_speaker=2)).windows_per_speaker == 2
+
+
+def test_seed_preset_keeps_the_reference_recipe(converted):
+    resolved = resolve(_config(converted))
+    assert (resolved.ar, resolved.ar_layers, resolved.predictor, resolved.predictor_dropout) == ("gru", 1, "linear", 0.0)
+    assert (resolved.num_neg, resolved.negatives, resolved.windows_per_speaker) == (10, "sequence", 1)
+
+
+def test_augment_text_is_parsed_with_the_noise_folder(converted, tmp_path):
+    resolved = resolve(_config(converted, augment="pitch:0.3,reverb"))
+    assert (resolved.augment.pitch, resolved.augment.reverb, resolved.augment.noise, resolved.augment.band_reject) == (
+        0.3, DEFAULT_PROBABILITY, 0.0, 0.0
+    )
+    everything = resolve(_config(converted, augment="default")).augment
+    assert all(getattr(everything, effect) == DEFAULT_PROBABILITY for effect in EFFECTS)
 
 
 def test_window_limit_counts_padding_of_a_yaml_encoder(converted, tmp_path):
@@ -90,6 +142,9 @@ def test_window_limit_counts_padding_of_a_yaml_encoder(converted, tmp_path):
         (["--window", "1000"], "error: --window 1000 is too short"),
         (["--crops-per-utterance", "0"], "error: --crops-per-utterance must be at least 1, got 0"),
         (["--encoder", "missing.yaml"], "error: --encoder: missing.yaml: no such encoder spec file"),
+        (["--augment", "echo"], "error: --augment: unknown effect 'echo'"),
+        (["--encoder", "modified", "--windows-per-speaker", "3"],
+         "error: --batch-size 4 must be a multiple of --windows-per-speaker 3"),
         (["--data-dir", "/nonexistent"], "error: --train-split train-clean-100: /nonexistent/train-clean-100: TFRecord directory does not exist"),
     ],
 )

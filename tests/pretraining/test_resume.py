@@ -1,4 +1,4 @@
-"""A training process killed or interrupted mid-epoch resumes from its backup."""
+"""A training process killed, interrupted or out of time mid-epoch resumes from its backup."""
 
 import csv
 import json
@@ -104,3 +104,28 @@ def test_restart_discards_the_backup(tfrecords, tmp_path):
     assert restarted.returncode == 0, restarted.stderr[-3000:]
     assert "resuming" not in restarted.stdout
     _check_complete(output_dir)
+
+
+def test_time_budget_ends_with_every_artefact_and_the_same_command_resumes(tfrecords, tmp_path):
+    output_dir = tmp_path / "outputs"
+    # Building and tracing take longer than 0.06 s, so the budget is spent at the first step.
+    budgeted = subprocess.run(_command(tfrecords, output_dir, "--time-budget", "0.001"), cwd=REPO,
+                              capture_output=True, text=True)
+    assert budgeted.returncode == 0, budgeted.stderr[-3000:]
+    assert "(time budget reached)" in budgeted.stdout
+    assert f"time budget of 0.001 min reached in epoch 1 after step 1; the artefacts hold this state and " \
+           f"{output_dir / 'backup'} resumes from it" in budgeted.stdout
+    metrics = json.loads((output_dir / "metrics.json").read_text())
+    assert (metrics["stopped_by"], metrics["epochs"], metrics["steps"]) == ("time_budget", 1, 1)
+    assert set(metrics["val_accuracy_per_step"]) == {str(k) for k in range(1, 11)}
+    for artefact in ("genc.h5", "genc.keras", "gar.keras", "checkpoints/last.weights.h5", "plots/loss.png",
+                     "plots/prediction_accuracy.png"):
+        assert (output_dir / artefact).is_file(), artefact
+    state = json.loads((output_dir / "backup" / "backup.json").read_text())
+    assert (state["epoch"], state["step"]) == (0, 1)
+
+    resumed = subprocess.run(_command(tfrecords, output_dir), cwd=REPO, capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert f"resuming from the backup in {output_dir / 'backup'}: epoch 1, after step 1" in resumed.stdout
+    _check_complete(output_dir)
+    assert json.loads((output_dir / "metrics.json").read_text())["stopped_by"] == "epochs"
