@@ -54,7 +54,12 @@ def test_run_leaves_config_logs_plots_and_checkpoints(trained):
     _, output_dir, _ = trained
     config = json.loads((output_dir / "config.json").read_text())
     assert (config["resolved"]["hop"], config["resolved"]["receptive_field"]) == (256, 512)
-    assert (config["window"], config["num_neg"], config["batch_size"], config["encoder"]) == (20480, 10, BATCH, "seed")
+    assert (config["window"], config["batch_size"], config["encoder"]) == (20480, BATCH, "seed")
+    # Flags as given (--num-neg left out: None), and what they resolved to with the encoder's defaults.
+    assert (config["num_neg"], config["resolved"]["num_neg"]) == (None, 10)
+    assert (config["resolved"]["ar"], config["resolved"]["predictor"], config["resolved"]["negatives"]) == (
+        "gru", "linear", "sequence"
+    )
     for plot in ("prediction_accuracy.png", "loss.png"):
         assert (output_dir / "plots" / plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     with open(output_dir / "training_log.csv") as log:
