@@ -21,11 +21,12 @@ $(VENV)/.installed-trackers: $(VENV)/.installed requirements-mlflow.txt requirem
 	$(PY) -m pip install --quiet -r requirements.txt -r requirements-mlflow.txt -r requirements-azureml.txt
 	touch $@
 
+# Two processes, each test file in one of them (module fixtures are built once).
 test: $(VENV)/.installed-trackers
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 test-fast: $(VENV)/.installed-trackers
-	$(PY) -m pytest -m "not slow"
+	$(PY) -m pytest -n 2 --dist loadfile -m "not slow"
 
 # The demo: synthesize a mini LibriSpeech, convert it, pretrain CPC for about a minute on 2 cores
 # (batches of 32: the demo dev split has 32 utterances; 8 short epochs, the learning rate divided

@@ -11,6 +11,8 @@ import sys
 
 from librispeech.corpus_error import CorpusError
 from librispeech.split_converter import ConversionConfig, WorkerDiedError, convert_split
+from tracking.artefact_files import os_error_line
+from tracking.folder_lock import FolderLockedError
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -65,8 +67,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         summary = convert_split(config)
-    except CorpusError as error:
+    except (CorpusError, FolderLockedError) as error:
         print(f"error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"error: {os_error_line(error)}", file=sys.stderr)
         return 2
     except WorkerDiedError as error:
         print(f"error: {error}", file=sys.stderr)

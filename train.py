@@ -153,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     from pretraining.cpc_pretraining import TrainingDivergedError, TrainingInterrupted, accuracy_table
     from pretraining.tracked_pretraining import tracked_pretrain
     from pretraining.training_backup import BackupMismatchError
+    from tracking.artefact_files import os_error_line
+    from tracking.folder_lock import FolderLockedError
     from tracking.tracking_error import TrackingError
 
     try:
@@ -160,9 +162,12 @@ def main(argv: list[str] | None = None) -> int:
     except TrainingInterrupted as interruption:
         print(f"\n{interruption}", file=sys.stderr)
         return 128 + interruption.signum
-    except (BackupMismatchError, TrackingError, TrainingDivergedError, CorpusError) as error:
+    except (BackupMismatchError, TrackingError, TrainingDivergedError, CorpusError, FolderLockedError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1 if isinstance(error, TrainingDivergedError) else 2
+    except OSError as error:
+        print(f"error: {os_error_line(error)}", file=sys.stderr)
+        return 2
     metrics = result.metrics
     if not metrics:
         print("this worker's share of training is done; the chief writes the artefacts")

@@ -16,6 +16,7 @@ import datetime
 import json
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
@@ -85,8 +86,12 @@ def stages(arguments: argparse.Namespace) -> list[tuple[str, list[str]]]:
     ]
 
 
-def run_stages(plan: list[tuple[str, list[str]]], logs: pathlib.Path) -> dict[str, float]:
-    """Runs every stage, its output in `logs/<n>.log`; returns the wall seconds of each.
+def run_stages(plan: list[tuple[str, list[str]]], logs: pathlib.Path, resume: bool = False) -> dict[str, float]:
+    """Runs every stage, its output in `logs/<name>.log`; returns the wall seconds of each.
+
+    A stage that succeeds leaves `logs/<name>.done` holding its seconds; with `resume`, a stage
+    that has one is not run again (its seconds are read back), so a long run stopped midway
+    continues where it stood.
 
     Raises:
         SystemExit: A stage failed (its log's last lines are printed first).
@@ -94,7 +99,12 @@ def run_stages(plan: list[tuple[str, list[str]]], logs: pathlib.Path) -> dict[st
     logs.mkdir(parents=True, exist_ok=True)
     seconds = {}
     for number, (name, argv) in enumerate(plan, start=1):
-        log = logs / f"{number:02d}.log"
+        stem = re.sub(r"[^A-Za-z0-9.-]+", "_", name).strip("_")
+        log, done = logs / f"{stem}.log", logs / f"{stem}.done"
+        if resume and done.is_file():
+            seconds[name] = float(done.read_text())
+            print(f"[{number}/{len(plan)}] {name}: done before ({seconds[name]:.0f} s)", flush=True)
+            continue
         print(f"[{number}/{len(plan)}] {name} ... ", end="", flush=True)
         started = time.monotonic()
         with log.open("w") as output:
@@ -105,26 +115,27 @@ def run_stages(plan: list[tuple[str, list[str]]], logs: pathlib.Path) -> dict[st
             tail = log.read_text(errors="replace").splitlines()[-15:]
             print("\n".join(tail), file=sys.stderr)
             raise SystemExit(f"error: stage '{name}' failed with exit code {status}; its output is in {log}")
+        done.write_text(f"{seconds[name]:.3f}\n")
     return seconds
 
 
-def _read(path: pathlib.Path) -> dict:
+def read_json(path: pathlib.Path) -> dict:
     return json.loads(path.read_text())
 
 
-def _pct(value: float) -> str:
+def percent(value: float) -> str:
     return f"{100 * value:.1f} %"
 
 
-def _verdict(met: bool) -> str:
+def verdict(met: bool) -> str:
     return "met" if met else "**missed**"
 
 
 def kws_sections(work: pathlib.Path, figures: str) -> list[str]:
     """The keyword-spotting tables and the issue's targets, as Markdown."""
-    default = _read(work / "kws" / "results.json")
-    quick = _read(work / "kws_8_epochs" / "results.json")
-    reference = _read(work / "kws_reference" / "results.json")
+    default = read_json(work / "kws" / "results.json")
+    quick = read_json(work / "kws_8_epochs" / "results.json")
+    reference = read_json(work / "kws_reference" / "results.json")
     rows, seeds = default["rows"], default["recipe"]["seeds"]
     test_clips = default["data"]["clips"]["testing"]
     lines = [
@@ -143,27 +154,27 @@ def kws_sections(work: pathlib.Path, figures: str) -> list[str]:
     ]
     for name in KWS_CNN_ROWS:
         ours, theirs = rows[name]["test_acc"], reference["rows"][name]["test_acc"]
-        lines.append(f"| {name} | {_pct(ours)} | {_pct(theirs)} | {100 * (ours - theirs):+.1f} | "
+        lines.append(f"| {name} | {percent(ours)} | {percent(theirs)} | {100 * (ours - theirs):+.1f} | "
                      f"{100 * rows[name]['test_acc_half_width_95']:.1f} |")
     lines += ["", f"![KWS, reference recipe]({figures}/kws_reference_accuracy.png)", "", "### Targets", ""]
     lines += ["| target | figure | verdict |", "|---|---|---|"]
     for name in KWS_CNN_ROWS:
         train = quick["rows"][name]["train_acc"]
-        lines.append(f"| {name}: ≥ 99 % training accuracy within 8 epochs | {_pct(train)} | {_verdict(train >= 0.99)} |")
+        lines.append(f"| {name}: ≥ 99 % training accuracy within 8 epochs | {percent(train)} | {verdict(train >= 0.99)} |")
     for frozen in ("cpc", "cpc_linear"):
         random = frozen.replace("cpc", "random")
         if frozen in rows and random in rows:
             better = rows[frozen]["test_acc"] > rows[random]["test_acc"]
-            lines.append(f"| {frozen} above {random} (test) | {_pct(rows[frozen]['test_acc'])} against "
-                         f"{_pct(rows[random]['test_acc'])} | {_verdict(better)} |")
+            lines.append(f"| {frozen} above {random} (test) | {percent(rows[frozen]['test_acc'])} against "
+                         f"{percent(rows[random]['test_acc'])} | {verdict(better)} |")
     for tuned in ("random_ft", "cpc_ft"):
         gap = 100 * (rows["logmel"]["test_acc"] - rows[tuned]["test_acc"])
-        lines.append(f"| {tuned} within 3 points of log-mel (test) | {_pct(rows[tuned]['test_acc'])} against "
-                     f"{_pct(rows['logmel']['test_acc'])}, {gap:+.1f} points behind | {_verdict(gap <= 3)} |")
+        lines.append(f"| {tuned} within 3 points of log-mel (test) | {percent(rows[tuned]['test_acc'])} against "
+                     f"{percent(rows['logmel']['test_acc'])}, {gap:+.1f} points behind | {verdict(gap <= 3)} |")
     for name in KWS_CNN_ROWS:
         ours, theirs = rows[name]["test_acc"], reference["rows"][name]["test_acc"]
-        lines.append(f"| {name} ≥ the reference recipe (test) | {_pct(ours)} against {_pct(theirs)} | "
-                     f"{_verdict(ours >= theirs)} |")
+        lines.append(f"| {name} ≥ the reference recipe (test) | {percent(ours)} against {percent(theirs)} | "
+                     f"{verdict(ours >= theirs)} |")
     return lines
 
 
@@ -171,12 +182,12 @@ def probe_sections(work: pathlib.Path, figures: str) -> list[str]:
     """The phone and speaker probe tables and ABX, as Markdown."""
     lines = []
     for task in ("phone", "speaker"):
-        results = _read(work / "probes" / task / "results.json")
-        lines += [f"### Linear {task} probe (majority class {_pct(results['majority_test_acc'])})", "",
+        results = read_json(work / "probes" / task / "results.json")
+        lines += [f"### Linear {task} probe (majority class {percent(results['majority_test_acc'])})", "",
                   "| row | train | test |", "|---|---:|---:|"]
-        lines += [f"| {name} | {_pct(row['train_acc'])} | {_pct(row['test_acc'])} |" for name, row in results["rows"].items()]
+        lines += [f"| {name} | {percent(row['train_acc'])} | {percent(row['test_acc'])} |" for name, row in results["rows"].items()]
         lines += ["", f"![{task} probe]({figures}/{task}_probe.png)", ""]
-    abx = _read(work / "probes" / "abx" / "results.json")
+    abx = read_json(work / "probes" / "abx" / "results.json")
     recipe = abx["recipe"]
     lines += [
         f"### ABX error on dev-clean (lower is better; {recipe['utterances']} utterances, {recipe['speakers']} "
@@ -186,7 +197,7 @@ def probe_sections(work: pathlib.Path, figures: str) -> list[str]:
         "|---|---:|---:|",
     ]
     for name, row in abx["rows"].items():
-        cells = ["–" if row[f"{mode}_error"] is None else _pct(row[f"{mode}_error"]) for mode in ("within", "across")]
+        cells = ["–" if row[f"{mode}_error"] is None else percent(row[f"{mode}_error"]) for mode in ("within", "across")]
         lines.append(f"| {name} | {' | '.join(cells)} |")
     lines += ["", f"![ABX]({figures}/abx.png)"]
     return lines
@@ -194,7 +205,7 @@ def probe_sections(work: pathlib.Path, figures: str) -> list[str]:
 
 def pretraining_lines(work: pathlib.Path) -> list[str]:
     """What the fixed pretraining budget gave."""
-    metrics = _read(work / "pretraining" / "metrics.json")
+    metrics = read_json(work / "pretraining" / "metrics.json")
     accuracy = metrics["val_accuracy_per_step"]
     steps = ", ".join(f"k={k}: {100 * accuracy[k]:.1f} %" for k in ("1", "5", str(len(accuracy))))
     return [

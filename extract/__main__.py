@@ -12,6 +12,8 @@ set_tensorflow_environment()
 from extract.extraction_config import ExtractionConfig  # noqa: E402
 from extract.extraction_error import ExtractionError  # noqa: E402
 from streaming.cpc_model_error import CpcModelError  # noqa: E402
+from tracking.artefact_files import os_error_line  # noqa: E402
+from tracking.folder_lock import FolderLockedError  # noqa: E402
 
 _DEFAULTS = {field.name: field.default for field in dataclasses.fields(ExtractionConfig)}
 
@@ -40,6 +42,9 @@ def _build_parser() -> argparse.ArgumentParser:
                         help="files run through the model at once (default: %(default)s)")
     parser.add_argument("--extensions", default=",".join(_DEFAULTS["extensions"]),
                         help="comma-separated file endings to look for (default: %(default)s)")
+    parser.add_argument("--max-batch-seconds", type=float, default=_DEFAULTS["max_batch_seconds"],
+                        help="most padded audio per batch, which bounds memory; a longer file is read and run in "
+                        "chunks of this length through the streaming model (default: %(default)s)")
     return parser
 
 
@@ -49,12 +54,16 @@ def main(argv: list[str] | None = None) -> int:
         config = ExtractionConfig(
             audio_dir=args.audio_dir, output_dir=args.output_dir, model=args.model, features=args.features,
             batch_size=args.batch_size, extensions=tuple(args.extensions.split(",")),
+            max_batch_seconds=args.max_batch_seconds,
         )
         from extract.feature_extraction import extract_features
 
         summary = extract_features(config)
-    except (ExtractionError, CpcModelError) as error:
+    except (ExtractionError, CpcModelError, FolderLockedError) as error:
         print(f"error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"error: {os_error_line(error)}", file=sys.stderr)
         return 2
     print(summary.report())
     return 0

@@ -10,6 +10,11 @@ alone, up to float rounding.
 
 Reading the next batch (decoding, checking, normalising) overlaps with running the
 model on the current one.
+
+A file longer than a batch may hold (`max_batch_seconds`) is never loaded whole: it is
+read in chunks and run through the streaming form of the model (`streaming/`), whose
+output equals the offline model's up to float rounding, and its features are written
+into the `.npy` file as they come.
 """
 
 import concurrent.futures
@@ -26,9 +31,12 @@ from extract.audio_source import AudioSource
 from extract.extraction_config import ExtractionConfig
 from extract.extraction_error import ExtractionError
 from extract.extraction_summary import ExtractionSummary
-from librispeech.audio_file import SAMPLE_RATE, read_pcm16
+from librispeech.audio_file import SAMPLE_RATE, pcm16_blocks, read_pcm16
 from librispeech.corpus_error import CorpusError
 from streaming.cpc_model_file import CpcModelFile
+from streaming.streaming_context_model import StreamingContextModel
+from tracking.artefact_files import replace_durably
+from tracking.folder_lock import FolderLock
 
 
 def extract_features(config: ExtractionConfig) -> ExtractionSummary:
@@ -50,17 +58,30 @@ def extract_features(config: ExtractionConfig) -> ExtractionSummary:
             (`a.flac` and `a.wav`), or an unreadable, corrupt, empty, non-16 kHz or
             non-mono file.
         CpcModelError: The model file is missing or not a causal audio → features model.
+        FolderLockedError: Another run is writing into the output folder.
     """
     files = list_audio_files(config)
     model_file = CpcModelFile.load(config.model)
     features = config.features or model_file.default_features()
     model_file.check_features(features)
+    with FolderLock(config.output_dir):
+        return _write_features(config, files, model_file, features)
+
+
+def _write_features(
+    config: ExtractionConfig, files: list[AudioSource], model_file: CpcModelFile, features: str
+) -> ExtractionSummary:
+    """The extraction proper, once the files and the model are checked and the output folder locked."""
     spec = model_file.spec
     run = tf.function(
         lambda audio: model_file.features_of(audio, features),
         input_signature=[tf.TensorSpec((None, None), tf.float32)],
     )
-    batches = _batches(files, config.batch_size, int(config.max_batch_seconds * SAMPLE_RATE))
+    max_batch_samples = int(config.max_batch_seconds * SAMPLE_RATE)
+    long_files = [audio_file for audio_file in files if audio_file.samples > max_batch_samples]
+    batches = _batches([audio_file for audio_file in files if audio_file.samples <= max_batch_samples],
+                       config.batch_size, max_batch_samples)
+    streaming = StreamingContextModel.from_model_file(model_file, features) if long_files else None
     total_samples = sum(audio_file.samples for audio_file in files)
     frames_written, done_samples = 0, 0
     start = time.perf_counter()
@@ -68,7 +89,12 @@ def extract_features(config: ExtractionConfig) -> ExtractionSummary:
         concurrent.futures.ThreadPoolExecutor(max_workers=1) as reader,
         tqdm.tqdm(total=len(files), unit="file", desc="extracting", disable=not config.show_progress) as progress,
     ):
-        upcoming = reader.submit(_read_batch, batches[0])
+        for audio_file in long_files:
+            frames_written += _extract_in_chunks(audio_file, streaming, spec.num_frames(audio_file.samples),
+                                                 max_batch_samples)
+            done_samples += audio_file.samples
+            progress.update(1)
+        upcoming = reader.submit(_read_batch, batches[0]) if batches else None
         for number, batch in enumerate(batches):
             audio = upcoming.result()
             if number + 1 < len(batches):
@@ -169,6 +195,48 @@ def _batches(files: list[AudioSource], batch_size: int, max_batch_samples: int) 
     return batches
 
 
+def _extract_in_chunks(audio_file: AudioSource, streaming: StreamingContextModel, frames: int, chunk: int) -> int:
+    """Features of a file too long for memory, `chunk` samples at a time; returns the frames written.
+
+    A first pass reads the mean and the peak, a second normalises each chunk as the whole
+    file would be and runs it through the streaming model, whose state carries the
+    convolutions' and the GRU's past from chunk to chunk. The features go straight into
+    the `.npy` file, so memory holds one chunk whatever the file's length.
+    """
+    try:
+        total, count, low, high = 0, 0, 0, 0
+        for block in pcm16_blocks(audio_file.path, chunk):
+            total, count = total + int(block.sum(dtype=np.int64)), count + len(block)
+            low, high = min(low, int(block.min())), max(high, int(block.max()))
+        # The exact integer sum keeps the mean identical to normalize_like_training's.
+        dc_offset = total / count
+        scale = np.float32(max(max(high - dc_offset, dc_offset - low), 1.0))
+    except CorpusError as error:
+        raise ExtractionError(str(error)) from None
+    audio_file.output.parent.mkdir(parents=True, exist_ok=True)
+    temporary = audio_file.output.with_name(f".{audio_file.output.name}.tmp")
+    try:
+        output = np.lib.format.open_memmap(temporary, mode="w+", dtype=np.float32, shape=(frames, streaming.dim))
+        step, state, written = streaming.compiled_step(), streaming.initial_state(1), 0
+        for block in pcm16_blocks(audio_file.path, chunk):
+            normalized = (block.astype(np.float32) - np.float32(dc_offset)) / scale
+            features, state = step(normalized[None], state)
+            output[written : written + features.shape[1]] = features[0].numpy()
+            written += features.shape[1]
+        if written != frames:
+            raise RuntimeError(f"{audio_file.path}: streaming gave {written} frames, the model {frames}")
+        output.flush()
+        del output
+        replace_durably(temporary, audio_file.output)
+    except CorpusError as error:
+        temporary.unlink(missing_ok=True)
+        raise ExtractionError(str(error)) from None
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return written
+
+
 def _read_batch(batch: list[AudioSource]) -> np.ndarray:
     """The batch's normalised audio, `(files, longest)` float32, zero-padded at the end."""
     waveforms = []
@@ -188,4 +256,4 @@ def _write_npy(path: pathlib.Path, features: np.ndarray) -> None:
     temporary = path.with_name(f".{path.name}.tmp")
     with open(temporary, "wb") as file:
         np.save(file, features.astype(np.float32, copy=False))
-    os.replace(temporary, path)
+    replace_durably(temporary, path)

@@ -13,6 +13,8 @@ from kws_eval.kws_config import CLASSIFIERS, LR_SCHEDULES, RECIPES, KwsConfig  #
 from kws_eval.kws_config_error import KwsConfigError  # noqa: E402
 from kws_eval.kws_row import ROWS  # noqa: E402
 from speechcommands.speech_commands_error import SpeechCommandsError  # noqa: E402
+from tracking.artefact_files import os_error_line  # noqa: E402
+from tracking.folder_lock import FolderLockedError  # noqa: E402
 from tracking.tracking_error import TrackingError  # noqa: E402
 from tracking.tracking_options import TrackingOptions, add_tracking_arguments  # noqa: E402
 
@@ -204,8 +206,11 @@ def main(argv: list[str] | None = None) -> int:
             record.finish("completed", {"accuracy": accuracies})
             trackers.log_metrics(accuracies)
             trackers.log_outputs(output_dir, [path.name for path in sorted(output_dir.iterdir()) if path.is_file()])
-    except (KwsConfigError, SpeechCommandsError, TrackingError) as error:
+    except (KwsConfigError, SpeechCommandsError, TrackingError, FolderLockedError) as error:
         print(f"error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"error: {os_error_line(error)}", file=sys.stderr)
         return 2
     print(f"\nkeyword spotting on {len(evaluation.words)} words (results in {evaluation.output_dir}):")
     print("\n\n".join(evaluation.tables()))

@@ -1,6 +1,7 @@
 """Reading one utterance's audio with every check a conversion needs."""
 
 import pathlib
+from collections.abc import Iterator
 
 import numpy as np
 import soundfile
@@ -12,7 +13,7 @@ SAMPLE_RATE = 16000
 
 _FLOAT_SUBTYPES = {"FLOAT", "DOUBLE"}
 _BLOCK_FRAMES = 2**20
-"""Frames read at a time: memory follows the data present, not the length a header declares."""
+"""Frames read at a time by ``read_pcm16``."""
 
 
 def read_pcm16(path: pathlib.Path | str, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
@@ -29,6 +30,22 @@ def read_pcm16(path: pathlib.Path | str, sample_rate: int = SAMPLE_RATE) -> np.n
         CorpusError: The file is missing, unreadable or corrupt, truncated, empty, not at
             ``sample_rate``, not mono, or holds NaN or Inf samples. The message names the file.
     """
+    # Block by block: memory follows the data present, not the length a corrupt header declares.
+    blocks = list(pcm16_blocks(path, _BLOCK_FRAMES, sample_rate))
+    return blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
+
+
+def pcm16_blocks(path: pathlib.Path | str, block_frames: int, sample_rate: int = SAMPLE_RATE) -> Iterator[np.ndarray]:
+    """A mono audio file's samples as 16-bit PCM, ``block_frames`` at a time, for files too long to hold.
+
+    The checks are those of ``read_pcm16``; a truncated file raises after its last block.
+
+    Yields:
+        ``(block_frames,)`` int16 arrays, the last one shorter (never empty).
+
+    Raises:
+        CorpusError: As ``read_pcm16``.
+    """
     try:
         size = pathlib.Path(path).stat().st_size
     except FileNotFoundError:
@@ -37,6 +54,7 @@ def read_pcm16(path: pathlib.Path | str, sample_rate: int = SAMPLE_RATE) -> np.n
         raise CorpusError(f"{path}: cannot read ({error.strerror or error})") from None
     if size == 0:
         raise CorpusError(f"{path}: zero-length file")
+    read = 0
     try:
         with soundfile.SoundFile(str(path)) as audio:
             declared_frames, rate, channels, subtype = audio.frames, audio.samplerate, audio.channels, audio.subtype
@@ -46,31 +64,20 @@ def read_pcm16(path: pathlib.Path | str, sample_rate: int = SAMPLE_RATE) -> np.n
                 raise CorpusError(f"{path}: has {channels} channels, expected mono")
             if declared_frames == 0:
                 raise CorpusError(f"{path}: empty audio (0 samples)")
-            if subtype in _FLOAT_SUBTYPES:
-                samples = _float_to_pcm16(path, _read_blocks(audio, "float64"))
-            else:
-                samples = _read_blocks(audio, "int16")
+            floating = subtype in _FLOAT_SUBTYPES
+            while True:
+                block = audio.read(block_frames, dtype="float64" if floating else "int16")
+                read += len(block)
+                if len(block):
+                    yield _float_to_pcm16(path, block) if floating else block
+                if len(block) < block_frames:
+                    break
     except soundfile.LibsndfileError as error:
         raise CorpusError(f"{path}: unreadable or corrupt audio ({error.error_string})") from None
     except (RuntimeError, EOFError) as error:
         raise CorpusError(f"{path}: unreadable or corrupt audio ({error})") from None
-    if len(samples) != declared_frames:
-        raise CorpusError(f"{path}: truncated, header declares {declared_frames} samples but {len(samples)} could be read")
-    return samples
-
-
-def _read_blocks(audio: soundfile.SoundFile, dtype: str) -> np.ndarray:
-    """Every frame up to the declared count that the file really holds, as one mono array.
-
-    ``SoundFile.read()`` would allocate the declared count at once, which a corrupt header can
-    set to billions of frames.
-    """
-    blocks = []
-    while True:
-        block = audio.read(_BLOCK_FRAMES, dtype=dtype)
-        blocks.append(block)
-        if len(block) < _BLOCK_FRAMES:
-            return blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
+    if read != declared_frames:
+        raise CorpusError(f"{path}: truncated, header declares {declared_frames} samples but {read} could be read")
 
 
 def _float_to_pcm16(path: pathlib.Path | str, samples: np.ndarray) -> np.ndarray:

@@ -8,11 +8,11 @@ other ``--shards``) is ignored.
 import collections
 import dataclasses
 import json
-import os
 import pathlib
 
 from librispeech.corpus_error import CorpusError
 from librispeech.record_schema import SCHEMA_VERSION
+from tracking.artefact_files import replace_durably
 
 MANIFEST_NAME = "manifest.json"
 
@@ -114,7 +114,7 @@ def write_manifest(directory: pathlib.Path, manifest: Manifest) -> None:
     path = directory / MANIFEST_NAME
     temporary = path.with_name(path.name + ".tmp")
     temporary.write_text(json.dumps(dataclasses.asdict(manifest), indent=1) + "\n")
-    os.replace(temporary, path)
+    replace_durably(temporary, path)
 
 
 def read_manifest(directory: pathlib.Path | str, verify_files: bool = True) -> Manifest:

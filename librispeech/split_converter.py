@@ -11,6 +11,7 @@ import bisect
 import concurrent.futures
 import ctypes
 import dataclasses
+import hashlib
 import itertools
 import json
 import math
@@ -18,6 +19,7 @@ import multiprocessing
 import os
 import pathlib
 import queue
+import re
 import signal
 import sys
 import time
@@ -29,9 +31,11 @@ from librispeech.audio_file import SAMPLE_RATE, read_pcm16
 from librispeech.corpus_error import CorpusError
 from librispeech.manifest import MANIFEST_NAME, Manifest, ShardEntry, write_manifest
 from librispeech.record_schema import SCHEMA_VERSION, UtteranceRecord, serialized_pieces
-from librispeech.split_scan import SkippedFile, scan_split
+from librispeech.split_scan import SkippedFile, SplitScan, scan_split
 from librispeech.tfrecord_file import TFRecordFileWriter
 from librispeech.utterance import Utterance
+from tracking.artefact_files import replace_durably
+from tracking.folder_lock import FolderLock
 
 PROGRESS_DIR = ".progress"
 MIN_DEFAULT_SHARDS = 8
@@ -68,6 +72,10 @@ class ConversionConfig:
     on_error: str = "fail"
     show_progress: bool = True
 
+    def __post_init__(self):
+        # Tab completion adds a slash to a folder name; the split is named without it.
+        self.split = self.split.rstrip("/" + os.sep) or self.split
+
     def resolved_output_dir(self) -> pathlib.Path:
         if self.output_dir is not None:
             return pathlib.Path(self.output_dir).expanduser()
@@ -83,12 +91,15 @@ class ConversionSummary:
         manifest: The manifest written.
         shards_converted: Shards written by this run (the others were already complete).
         wall_seconds: Time the run took.
+        shards_changed: Of those, shards that an earlier run had completed but whose audio
+            or transcripts changed since.
     """
 
     output_dir: pathlib.Path
     manifest: Manifest
     shards_converted: int
     wall_seconds: float
+    shards_changed: int = 0
 
     def final_line(self) -> str:
         """One line: utterances, audio hours, wall seconds, audio hours per minute."""
@@ -98,6 +109,8 @@ class ConversionSummary:
             f"{self.manifest.num_records} utterances, {hours:.2f} h of audio in {len(self.manifest.shards)} shards "
             f"({self.shards_converted} written now), {self.wall_seconds:.1f} s wall, {rate:.2f} h of audio per minute"
         )
+        if self.shards_changed:
+            line += f"; {self.shards_changed} of them reconverted because their audio or transcripts changed"
         if self.manifest.skipped:
             line += f"; {len(self.manifest.skipped)} files skipped (listed in {MANIFEST_NAME})"
         return line
@@ -149,10 +162,14 @@ def convert_split(config: ConversionConfig) -> ConversionSummary:
             partial ones are removed, and no manifest is written.
         WorkerDiedError: A worker process died (killed, out of memory); shards are kept or
             removed as for a `CorpusError`.
+        FolderLockedError: Another conversion is writing into the output folder.
     """
     started = time.monotonic()
     if config.on_error not in ("fail", "skip"):
         raise CorpusError(f"on_error must be 'fail' or 'skip', not {config.on_error!r}")
+    if os.sep in config.split or "/" in config.split or config.split in ("", ".", ".."):
+        raise CorpusError(f"split {config.split!r}: give the name of a folder in {config.librispeech_dir} "
+                          "(e.g. dev-clean), not a path")
     scan = scan_split(config.librispeech_dir, config.split)
     if scan.problems and config.on_error == "fail":
         first = scan.problems[0]
@@ -161,11 +178,21 @@ def convert_split(config: ConversionConfig) -> ConversionSummary:
         raise CorpusError(f"{scan.split_dir}: no convertible utterance (all {len(scan.problems)} files skipped)")
 
     output_dir = config.resolved_output_dir()
+    _check_output_dir(pathlib.Path(config.librispeech_dir).expanduser(), config.split, output_dir)
+    with FolderLock(output_dir):
+        return _convert_into(config, scan, output_dir, started)
+
+
+def _convert_into(config: ConversionConfig, scan: SplitScan, output_dir: pathlib.Path, started: float) -> ConversionSummary:
+    """The conversion proper, once the output folder is checked and locked."""
     progress_dir = output_dir / PROGRESS_DIR
     progress_dir.mkdir(parents=True, exist_ok=True)
     plan = plan_shards(scan.utterances, config.shards or default_shard_count(scan.utterances))
     files = [f"{config.split}-{index:05d}-of-{len(plan):05d}.tfrecord" for index in range(len(plan))]
-    done = {file: _completed_shard(output_dir, file, shard) for file, shard in zip(files, plan)}
+    done, changed = {}, 0
+    for file, shard in zip(files, plan):
+        done[file], stale = _completed_shard(output_dir, file, shard)
+        changed += stale
     pending = [
         _ShardTask(index, file, shard, output_dir, config.on_error)
         for index, (file, shard) in enumerate(zip(files, plan))
@@ -173,57 +200,113 @@ def convert_split(config: ConversionConfig) -> ConversionSummary:
     ]
     if pending:
         (output_dir / MANIFEST_NAME).unlink(missing_ok=True)
-    _remove_leftovers(output_dir, set(files))
+    _remove_leftovers(output_dir, config.split, set(files))
 
-    results = _run_tasks(pending, config, already_done=len(scan.utterances) - sum(len(t.utterances) for t in pending))
-    done.update(results)
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, set())
+    try:
+        done.update(_run_tasks(pending, config, len(scan.utterances) - sum(len(task.utterances) for task in pending)))
+        manifest = _write_split_manifest(config.split, scan, output_dir, [done[file] for file in files])
+    finally:
+        # Delivers a Ctrl-C that _run_tasks held back once the last shard was in.
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+    return ConversionSummary(output_dir, manifest, len(pending), time.monotonic() - started, changed)
 
+
+def _write_split_manifest(split: str, scan: SplitScan, output_dir: pathlib.Path, records: list[dict]) -> Manifest:
+    """Writes ``manifest.json`` from the progress records of every shard, in order; returns it."""
     skipped = [dataclasses.asdict(problem) for problem in scan.problems]
-    for file in files:
-        skipped.extend(done[file]["skipped"])
+    for record in records:
+        skipped.extend(record["skipped"])
     manifest = Manifest(
         schema_version=SCHEMA_VERSION,
-        split=config.split,
+        split=split,
         source_dir=str(scan.split_dir.resolve()),
         sample_rate=SAMPLE_RATE,
-        shards=[ShardEntry(**done[file]["entry"]) for file in files],
+        shards=[ShardEntry(**record["entry"]) for record in records],
         skipped=skipped,
     )
     if manifest.num_records == 0:
         raise CorpusError(f"{scan.split_dir}: no convertible utterance (all files skipped)")
     write_manifest(output_dir, manifest)
-    return ConversionSummary(output_dir, manifest, len(pending), time.monotonic() - started)
+    return manifest
 
 
-def _completed_shard(output_dir: pathlib.Path, file: str, shard: list[Utterance]) -> dict | None:
-    """The progress record of a shard that is complete for this exact plan, else None."""
+def _completed_shard(output_dir: pathlib.Path, file: str, shard: list[Utterance]) -> tuple[dict | None, bool]:
+    """The progress record of a shard complete for this exact plan and these sources, else None;
+    and whether a record was complete but its sources changed since."""
     record_path = output_dir / PROGRESS_DIR / f"{file}.json"
     try:
         record = json.loads(record_path.read_text())
     except (OSError, ValueError):
-        return None
+        return None, False
     shard_path = output_dir / file
     planned = [utterance.utterance_id for utterance in shard]
     if (
-        record.get("schema_version") != SCHEMA_VERSION
+        not isinstance(record, dict)
+        or record.get("schema_version") != SCHEMA_VERSION
         or record.get("planned_ids") != planned
         or not shard_path.is_file()
-        or shard_path.stat().st_size != record["entry"]["num_bytes"]
+        or shard_path.stat().st_size != record.get("entry", {}).get("num_bytes")
     ):
-        return None
-    return record
+        return None, False
+    if record.get("sources") != source_fingerprints(shard):
+        return None, True
+    return record, False
 
 
-def _remove_leftovers(output_dir: pathlib.Path, planned_files: set[str]) -> None:
-    """Removes temporary files and shards of another plan (e.g. another ``--shards``)."""
-    for path in output_dir.glob("*.tmp"):
-        path.unlink()
-    for path in (output_dir / PROGRESS_DIR).glob("*.tmp"):
-        path.unlink()
-    for path in output_dir.glob("*-of-*.tfrecord"):
-        if path.name not in planned_files:
+def source_fingerprints(utterances: list[Utterance]) -> list[list]:
+    """What identifies each utterance's sources: audio size and modification time, transcript hash.
+
+    A rerun compares these with the progress records, so a shard whose audio or transcript
+    changed since it was written is converted again.
+    """
+    fingerprints = []
+    for utterance in utterances:
+        status = utterance.path.stat()
+        transcript = hashlib.sha256(utterance.transcript.encode("utf-8")).hexdigest()[:16]
+        fingerprints.append([utterance.utterance_id, status.st_size, status.st_mtime_ns, transcript])
+    return fingerprints
+
+
+def _check_output_dir(librispeech_dir: pathlib.Path, split: str, output_dir: pathlib.Path) -> None:
+    """Refuses an output folder where converting could mix with, or overwrite, files not its own.
+
+    Raises:
+        CorpusError: The folder is the corpus or lies inside it, or holds the manifest of
+            another split (or a ``manifest.json`` that is no manifest).
+    """
+    corpus, target = librispeech_dir.resolve(), output_dir.resolve()
+    if target == corpus or corpus in target.parents:
+        raise CorpusError(f"{output_dir}: the output folder lies inside the corpus {corpus}; give one outside it")
+    manifest = target / MANIFEST_NAME
+    if manifest.exists():
+        try:
+            owner = json.loads(manifest.read_text()).get("split")
+        except (OSError, ValueError, AttributeError):
+            owner = None
+        if owner != split:
+            holds = f"the manifest of split {owner!r}" if isinstance(owner, str) else f"a {MANIFEST_NAME} of unknown kind"
+            raise CorpusError(f"{output_dir}: the output folder holds {holds}; give each split a folder of its own")
+
+
+def _remove_leftovers(output_dir: pathlib.Path, split: str, planned_files: set[str]) -> None:
+    """Removes what an earlier run of this split left: partial files, shards of another plan.
+
+    Only names this converter gives to this split's files are touched (``<split>-NNNNN-of-
+    NNNNN.tfrecord``, the same with ``.tmp``, and their ``.progress/`` records), so the
+    files of other splits, or of the user, in the same folder are never deleted.
+    """
+    shard_name = re.compile(rf"{re.escape(split)}-\d{{5,}}-of-\d{{5,}}\.tfrecord")
+    progress_dir = output_dir / PROGRESS_DIR
+    for path in output_dir.glob("*.tfrecord*"):
+        if path.name.endswith(".tmp") and shard_name.fullmatch(path.name[: -len(".tmp")]):
             path.unlink()
-            (output_dir / PROGRESS_DIR / f"{path.name}.json").unlink(missing_ok=True)
+        elif shard_name.fullmatch(path.name) and path.name not in planned_files:
+            path.unlink()
+            (progress_dir / f"{path.name}.json").unlink(missing_ok=True)
+    for path in progress_dir.glob("*.json.tmp"):
+        if shard_name.fullmatch(path.name[: -len(".json.tmp")]):
+            path.unlink()
 
 
 def _run_tasks(tasks: list[_ShardTask], config: ConversionConfig, already_done: int) -> dict[str, dict]:
@@ -242,17 +325,18 @@ def _run_tasks(tasks: list[_ShardTask], config: ConversionConfig, already_done: 
         disable=not config.show_progress,
         desc=f"converting {config.split}",
     )
-    # Not multiprocessing.Pool: it waits forever for the task of a worker that was killed,
-    # where the executor fails every unfinished task with BrokenProcessPool.
-    executor = concurrent.futures.ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start_worker, initargs=(progress_queue, stop)
-    )
+    executor = None
     try:
         # Workers inherit the signal mask of the thread that spawns them: with Ctrl-C blocked
         # they never see it, not even while starting up. The parent alone handles it (a press
         # meanwhile arrives once unblocked) and stops them.
         unblocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
+            # Not multiprocessing.Pool: it waits forever for the task of a worker that was
+            # killed, where the executor fails every unfinished task with BrokenProcessPool.
+            executor = concurrent.futures.ProcessPoolExecutor(
+                workers, mp_context=context, initializer=_start_worker, initargs=(progress_queue, stop)
+            )
             pending = {executor.submit(_convert_shard, task) for task in tasks}
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, unblocked)
@@ -266,10 +350,15 @@ def _run_tasks(tasks: list[_ShardTask], config: ConversionConfig, already_done: 
                 if "error" in outcome:
                     raise CorpusError(outcome["error"])
                 results[outcome["file"]] = outcome["record"]
+        # Every shard is complete: a Ctrl-C from here on waits until the manifest is written
+        # (the caller unblocks it), so it can no longer leave a finished conversion half-closed.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        executor.shutdown()
     except BaseException as error:
         # The other workers stop after their current utterance and leave their shard unfinished.
         stop.value = 1
-        executor.shutdown(wait=True, cancel_futures=True)
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
         for task in tasks:
             (task.output_dir / f"{task.file}.tmp").unlink(missing_ok=True)
         if isinstance(error, BrokenProcessPool):
@@ -280,7 +369,6 @@ def _run_tasks(tasks: list[_ShardTask], config: ConversionConfig, already_done: 
         raise
     finally:
         bar.close()
-    executor.shutdown()
     return results
 
 
@@ -344,16 +432,17 @@ def _convert_shard(task: _ShardTask) -> dict:
         temporary.unlink(missing_ok=True)
         return {}
     shard_path = task.output_dir / task.file
-    os.replace(temporary, shard_path)
+    replace_durably(temporary, shard_path)
     record = {
         "schema_version": SCHEMA_VERSION,
         "planned_ids": [utterance.utterance_id for utterance in task.utterances],
+        "sources": source_fingerprints(task.utterances),
         "entry": dataclasses.asdict(ShardEntry(task.file, shard_path.stat().st_size, ids, lengths, sorted(speakers))),
         "skipped": skipped,
     }
     record_path = task.output_dir / PROGRESS_DIR / f"{task.file}.json"
     record_path.with_name(record_path.name + ".tmp").write_text(json.dumps(record))
-    os.replace(record_path.with_name(record_path.name + ".tmp"), record_path)
+    replace_durably(record_path.with_name(record_path.name + ".tmp"), record_path)
     return {"file": task.file, "record": record}
 
 

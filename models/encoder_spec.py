@@ -42,6 +42,8 @@ NORM_MODES = ("none", "channel")
 AR_CELLS = ("gru", "lstm")
 PREDICTORS = ("linear", "transformer")
 NEGATIVE_MODES = ("sequence", "batch", "speaker")
+MAX_HOP = 16000
+"""Largest product of the strides: one frame per second of 16 kHz audio."""
 
 _ROW_FIELDS = ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation")
 _OPTIONAL_KEYS = {
@@ -183,6 +185,8 @@ class EncoderSpec:
             raise EncoderSpecError(
                 f"last layer outputs {previous_out} channels but the output dim is {self.dim_z}"
             )
+        if self.hop > MAX_HOP:
+            raise EncoderSpecError(f"the strides multiply to a hop of {self.hop} samples, more than {MAX_HOP} (1 s)")
 
     @property
     def hop(self) -> int:
@@ -206,6 +210,18 @@ class EncoderSpec:
             padded = length + layer.padding
             length = 0 if padded < span else (padded - span) // layer.stride + 1
         return length
+
+    def samples_for_frames(self, frames: int) -> int:
+        """Fewest samples for which the encoder gives at least `frames` frames (`frames` ≥ 1).
+
+        Each layer gives `(length + padding - span) // stride + 1` frames once its padded input
+        covers its span, so inverting the layers from the last to the first is exact.
+        """
+        length = frames
+        for layer in reversed(self.layers):
+            span = (layer.kernel_size - 1) * layer.dilation + 1
+            length = max(0, (length - 1) * layer.stride + span - layer.padding)
+        return max(1, length)
 
     def last_sample(self, frame: int) -> int:
         """Index of the last input sample that frame `frame` depends on.

@@ -17,6 +17,7 @@ Writes into ``output_dir``:
 import csv
 import dataclasses
 import functools
+import hashlib
 import math
 import pathlib
 import shutil
@@ -29,6 +30,7 @@ import tensorflow as tf
 
 from librispeech.corpus_error import CorpusError
 from librispeech.input_pipeline import PipelineConfig, audio_windows
+from librispeech.manifest import MANIFEST_NAME
 from librispeech.shard_check import READ_ERRORS, find_damaged_shard
 from models.ar_model import ar_model
 from models.context_model import context_model
@@ -36,9 +38,10 @@ from models.cpc_model import CPCModel
 from models.genc_model import genc_model
 from pretraining.accuracy_health import AccuracyHealth
 from pretraining.distribution import is_chief, make_strategy
+from pretraining.elapsed_time_log import ElapsedTimeLog
 from pretraining.pretraining_config import ResolvedPretraining
 from pretraining.step_decay import StepDecay
-from pretraining.training_backup import TrainingBackup, TrainingPosition, read_backup, restore
+from pretraining.training_backup import DATA_KEY, TrainingBackup, TrainingPosition, read_backup, restore
 from pretraining.training_plots import plot_loss, plot_prediction_accuracy
 from tracking.artefact_files import save_model, write_json
 from tracking.prediction_accuracy_image import PredictionAccuracyImage
@@ -108,24 +111,17 @@ def pretrain(
     if config.restart and chief:
         shutil.rmtree(shared_backup, ignore_errors=True)
     settings = run_settings(resolved)
-    start = read_backup(shared_backup, _resumable(settings)) or TrainingPosition()
+    resumable = _resumable(settings, resolved)
+    start = read_backup(shared_backup, resumable) or TrainingPosition()
     if start != TrainingPosition() and chief:
         print(f"resuming from the backup in {shared_backup}: epoch {start.epoch + 1}, after step {start.step}")
     output_dir = pathlib.Path(config.output_dir) if chief else pathlib.Path(tempfile.mkdtemp(prefix="cpc-worker-"))
     output_dir.mkdir(parents=True, exist_ok=True)
-    keras.utils.set_random_seed(config.seed + start.epoch * 1009 + start.step)
+    # A resumed run draws new numbers; the sum wraps to stay a valid 32-bit seed.
+    keras.utils.set_random_seed((config.seed + start.epoch * 1009 + start.step) % 2**32)
     write_json(output_dir / "config.json", settings)
 
-    pipeline = PipelineConfig(
-        window=config.window,
-        batch_size=config.batch_size,
-        normalize=config.normalize,
-        crops_per_utterance=config.crops_per_utterance,
-        repeat=True,
-        seed=config.seed,
-        windows_per_speaker=resolved.windows_per_speaker,
-        augment=resolved.augment,
-    )
+    pipeline = training_pipeline(resolved)
     steps_per_epoch = config.steps_per_epoch or _windows(resolved.train_manifest, config.window) // config.batch_size
     val_steps = config.val_steps or (
         resolved.val_manifest.grouped_windows(config.window, resolved.windows_per_speaker) // config.batch_size
@@ -136,28 +132,15 @@ def pretrain(
     if config.mixed_precision:
         keras.mixed_precision.set_dtype_policy("mixed_float16")
     with strategy.scope():
-        encoder = genc_model(resolved.spec)
-        ar = ar_model(resolved.spec.dim_z, resolved.dim_c, cell=resolved.ar, layers=resolved.ar_layers)
-        model = CPCModel(
-            encoder,
-            ar,
-            pred_steps=resolved.pred_steps,
-            num_neg=resolved.num_neg,
-            negatives=resolved.negatives,
-            t_skip=config.t_skip,
-            targets_gradient=config.targets_gradient,
-            seed=config.seed,
-            predictor=resolved.predictor,
-            predictor_dropout=resolved.predictor_dropout,
-            windows_per_speaker=resolved.windows_per_speaker,
-        )
+        model = training_model(resolved)
+        encoder, ar = model.encoder, model.ar
         model.compile(optimizer=keras.optimizers.Adam(config.lr))
         if start != TrainingPosition():
             restore(model, shared_backup)
 
     backup = TrainingBackup(
         output_dir / "backup",
-        _resumable(settings),
+        resumable,
         steps_per_epoch,
         config.backup_every_steps,
         start,
@@ -170,7 +153,7 @@ def pretrain(
         output_dir / "logs", resolved.pred_steps, resolved.chance_accuracy,
         initial_history=_epoch_history(output_dir / "training_log.csv") if resuming and chief else None,
     )
-    callbacks = [backup, health, *_callbacks(config, output_dir, resuming), figure, *(extra_callbacks if chief else ())]
+    callbacks = [backup, health, ElapsedTimeLog(started), *_callbacks(config, output_dir, resuming), figure, *(extra_callbacks if chief else ())]
     fit = functools.partial(
         model.fit,
         train_windows,
@@ -249,9 +232,17 @@ class TrainingInterrupted(RuntimeError):
         self.backup_dir = backup_dir
 
 
-def _resumable(settings: dict) -> dict:
-    """The settings a backup must share with the run resuming it: all but how long to train."""
-    return {key: value for key, value in settings.items() if key not in ("epochs", "time_budget", "restart")}
+def _resumable(settings: dict, resolved: ResolvedPretraining) -> dict:
+    """What a backup must share with the run resuming it: every setting but how long to train, and the data.
+
+    The data are the sha256 of each split's ``manifest.json``, so a split converted again
+    since the backup (other audio, other shards) is noticed.
+    """
+    kept = {key: value for key, value in settings.items() if key not in ("epochs", "time_budget", "restart")}
+    manifests = {split: hashlib.sha256((directory / MANIFEST_NAME).read_bytes()).hexdigest()
+                 for split, directory in ((resolved.config.train_split, resolved.train_dir),
+                                          (resolved.config.val_split, resolved.val_dir))}
+    return {**kept, DATA_KEY: manifests}
 
 
 def _epoch_history(csv_path: pathlib.Path) -> dict[str, list[float]]:
@@ -278,6 +269,42 @@ def _damaged_shard(resolved: ResolvedPretraining, error: Exception) -> CorpusErr
         return None
     # The backups are written only after steps that succeeded, so the last one is sound.
     return CorpusError(f"{damage}; then rerun this command, which resumes from the last backup")
+
+
+def training_pipeline(resolved: ResolvedPretraining) -> PipelineConfig:
+    """The input pipeline's settings for training and validation of a run."""
+    config = resolved.config
+    return PipelineConfig(
+        window=config.window,
+        batch_size=config.batch_size,
+        normalize=config.normalize,
+        crops_per_utterance=config.crops_per_utterance,
+        repeat=True,
+        seed=config.seed,
+        windows_per_speaker=resolved.windows_per_speaker,
+        augment=resolved.augment,
+    )
+
+
+def training_model(resolved: ResolvedPretraining) -> CPCModel:
+    """The run's CPC model (encoder, autoregressive net, predictor and loss), not compiled.
+
+    Built under the distribution strategy's scope when there is one.
+    """
+    config = resolved.config
+    return CPCModel(
+        genc_model(resolved.spec),
+        ar_model(resolved.spec.dim_z, resolved.dim_c, cell=resolved.ar, layers=resolved.ar_layers),
+        pred_steps=resolved.pred_steps,
+        num_neg=resolved.num_neg,
+        negatives=resolved.negatives,
+        t_skip=config.t_skip,
+        targets_gradient=config.targets_gradient,
+        seed=config.seed,
+        predictor=resolved.predictor,
+        predictor_dropout=resolved.predictor_dropout,
+        windows_per_speaker=resolved.windows_per_speaker,
+    )
 
 
 def _windows(manifest, window: int) -> int:

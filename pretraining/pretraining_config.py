@@ -18,6 +18,10 @@ from models.encoder_spec import (
 from pretraining.cluster_config import DISTRIBUTE_MODES, DistributionError, check_cluster_config
 
 _WINDOWS_PER_SPEAKER = 4
+MAX_T_SKIP = 10_000
+"""Most unscored context steps: with hop 256 that is a window of 160 s."""
+MAX_PRED_STEPS = 1_000
+"""Most future steps predicted."""
 """Windows of one speaker per batch group by default: 3 other windows to draw negatives from,
 and a batch of 64 still spans 16 speakers."""
 
@@ -178,10 +182,8 @@ class ResolvedPretraining:
     def minimum_window(self) -> int:
         """Fewest samples covering the receptive field, the prediction span and one scored context step."""
         frames_needed = self.config.t_skip + 1 + self.pred_steps
-        window = self.spec.receptive_field + self.pred_steps * self.spec.hop
-        while self.spec.num_frames(window) < frames_needed:
-            window += 1
-        return window
+        return max(self.spec.receptive_field + self.pred_steps * self.spec.hop,
+                   self.spec.samples_for_frames(frames_needed))
 
 
 def resolve(config: PretrainingConfig) -> ResolvedPretraining:
@@ -204,6 +206,12 @@ def resolve(config: PretrainingConfig) -> ResolvedPretraining:
         value = getattr(config, name)
         if value is not None and value < 1:
             raise PretrainingConfigError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
+    if not 0 <= config.seed < 2**32:
+        raise PretrainingConfigError(f"--seed must be in [0, 2^32), got {config.seed}")
+    for name, highest in (("t_skip", MAX_T_SKIP), ("pred_steps", MAX_PRED_STEPS)):
+        value = getattr(config, name)
+        if value is not None and value > highest:
+            raise PretrainingConfigError(f"--{name.replace('_', '-')} must be at most {highest}, got {value}")
     if not config.lr > 0:
         raise PretrainingConfigError(f"--lr must be positive, got {config.lr}")
     if not config.lr_divisor > 0:

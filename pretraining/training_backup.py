@@ -1,30 +1,35 @@
 """Backups that let a killed pretraining run continue where it stopped.
 
-A backup is the model's weights with the optimizer's state (``backup.weights.h5``) and where
-training stood (``backup.json``: epoch, step within it, settings). Both are written under a
-temporary name and renamed, weights first, so a kill at any moment leaves the previous
-complete backup in place. Keras's own ``BackupAndRestore`` resumes at epoch starts only and
+A backup is one unit: the model's weights with the optimizer's state in a file named after
+its position (``backup-<epoch>-<step>.weights.h5``), and ``backup.json``, which names that
+file and says where training stood (epoch, step within it, settings, data). The weights are
+written first under a new name, then ``backup.json`` is switched to them in one rename, and
+only then are older weights removed: a kill at any moment leaves a complete backup, the old
+one or the new one, never new weights paired with an old position. Everything is flushed to
+disk before its rename. Keras's own ``BackupAndRestore`` resumes at epoch starts only and
 writes in place; this one resumes mid-epoch.
 """
 
 import dataclasses
 import json
 import math
-import os
 import pathlib
 import signal
 import time
 
 import keras
 
-from tracking.artefact_files import write_json
+from tracking.artefact_files import replace_durably, write_json
 
-WEIGHTS_NAME = "backup.weights.h5"
 STATE_NAME = "backup.json"
+DATA_KEY = "data_manifests"
+"""Key of the settings holding a fingerprint of every data manifest the run reads."""
+_LEGACY_WEIGHTS = "backup.weights.h5"
+"""The weights of a backup from before backups named their weights file."""
 
 
 class BackupMismatchError(ValueError):
-    """A backup made with other settings than the run that would resume it."""
+    """A backup made with other settings or data than the run that would resume it, or damaged."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,7 +52,8 @@ class TrainingBackup(keras.callbacks.Callback):
     SIGINT or SIGTERM makes it back up after the current step and stop training.
 
     With a ``deadline`` it also ends training in time: after the step at which the time
-    left is less than a validation pass takes, it backs up and stops; Keras then validates
+    left is less than the last epoch's end took (validation and the other callbacks' work,
+    measured from the validation's start to the next step's), it backs up and stops; Keras then validates
     the (possibly partial) epoch and the run ends with its usual artefacts, resumable from
     the backup.
 
@@ -85,7 +91,7 @@ class TrainingBackup(keras.callbacks.Callback):
         self.val_steps = val_steps
         self.reached_deadline = False
         self._validation_seconds: float | None = None
-        self._validation_started = 0.0
+        self._validation_started: float | None = None
         self._steps_timed = 0
         self._timing_started: float | None = None
         self._previous_handlers = {}
@@ -114,6 +120,11 @@ class TrainingBackup(keras.callbacks.Callback):
         if self._timing_started is None:
             # From the first step's start on, so graph tracing counts as training time.
             self._timing_started = time.monotonic()
+        elif self._validation_started is not None:
+            # Validation and every callback's epoch-end work (checkpoints, logs, figures): all
+            # of it comes again after the step that stops the run.
+            self._validation_seconds = time.monotonic() - self._validation_started
+            self._validation_started = None
 
     def on_train_batch_end(self, batch, logs=None):
         self.position = TrainingPosition(self.position.epoch, self.position.step + 1)
@@ -131,23 +142,23 @@ class TrainingBackup(keras.callbacks.Callback):
     def on_test_begin(self, logs=None):
         self._validation_started = time.monotonic()
 
-    def on_test_end(self, logs=None):
-        self._validation_seconds = time.monotonic() - self._validation_started
-
     def on_epoch_end(self, epoch, logs=None):
         stopped_mid_epoch = self.reached_deadline and self.position.step < self.steps_per_epoch
         if self.interrupted_by is None and not stopped_mid_epoch and _finite(logs):
             self.save(TrainingPosition(epoch + 1, 0))
 
     def save(self, position: TrainingPosition) -> None:
-        """Writes the weights, then the position, each atomically."""
+        """Writes the weights under a new name, switches ``backup.json`` to them, then drops older ones."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        weights = self.directory / WEIGHTS_NAME
-        temporary = self.directory / f".{WEIGHTS_NAME[:-len('.weights.h5')]}.tmp.weights.h5"
+        weights = f"backup-{position.epoch:05d}-{position.step:07d}.weights.h5"
+        temporary = self.directory / ".backup.tmp.weights.h5"
         self.model.save_weights(temporary)
-        os.replace(temporary, weights)
-        state = {"epoch": position.epoch, "step": position.step, "settings": self.settings}
+        replace_durably(temporary, self.directory / weights)
+        state = {"epoch": position.epoch, "step": position.step, "weights": weights, "settings": self.settings}
         write_json(self.directory / STATE_NAME, state, indent=1)
+        for old in self.directory.glob("backup*.weights.h5"):
+            if old.name != weights:
+                old.unlink()
         self.saved_position = position
 
     def _deadline_is_near(self) -> bool:
@@ -166,16 +177,28 @@ class TrainingBackup(keras.callbacks.Callback):
 
 
 def read_backup(directory: pathlib.Path, settings: dict) -> TrainingPosition | None:
-    """Where a backed-up run stood, or None if there is no complete backup.
+    """Where a backed-up run stood, or None if there is no backup.
 
     Raises:
-        BackupMismatchError: The backup was made with other settings.
+        BackupMismatchError: The backup was made with other settings, or on data whose
+            manifests changed since, or it is damaged (``backup.json`` unreadable, or the
+            weights it names missing); the message says to add ``--restart``.
     """
-    state_path = pathlib.Path(directory) / STATE_NAME
-    if not state_path.is_file() or not (pathlib.Path(directory) / WEIGHTS_NAME).is_file():
+    state = _read_state(pathlib.Path(directory))
+    if state is None:
         return None
-    state = json.loads(state_path.read_text())
-    changed = sorted(key for key in set(state["settings"]) | set(settings) if state["settings"].get(key) != settings.get(key))
+    saved = state["settings"]
+    if DATA_KEY not in saved:
+        # A backup from before backups recorded their data: its data cannot be compared.
+        settings = {key: value for key, value in settings.items() if key != DATA_KEY}
+    changed = sorted(key for key in set(saved) | set(settings) if saved.get(key) != settings.get(key))
+    if DATA_KEY in changed:
+        splits = sorted(split for split in set(saved.get(DATA_KEY) or {}) | set(settings.get(DATA_KEY) or {})
+                        if (saved.get(DATA_KEY) or {}).get(split) != (settings.get(DATA_KEY) or {}).get(split))
+        raise BackupMismatchError(
+            f"{directory}: the data changed since this backup was made (the manifest of {', '.join(splits)} "
+            "differs); add --restart to train on it from the start"
+        )
     if changed:
         raise BackupMismatchError(
             f"{directory}: backup of a run with other settings ({', '.join(changed)} differ); "
@@ -188,7 +211,34 @@ def restore(model: keras.Model, directory: pathlib.Path) -> None:
     """Loads the backed-up weights and optimizer state into a built, compiled model."""
     if not model.optimizer.built:
         model.optimizer.build(model.trainable_variables)
-    model.load_weights(pathlib.Path(directory) / WEIGHTS_NAME)
+    model.load_weights(pathlib.Path(directory) / _read_state(pathlib.Path(directory))["weights"])
+
+
+def _read_state(directory: pathlib.Path) -> dict | None:
+    """``backup.json`` checked against the files it names; None when there is no backup.
+
+    Raises:
+        BackupMismatchError: The backup is damaged.
+    """
+    state_path = directory / STATE_NAME
+    if not state_path.is_file():
+        return None
+    text = ""
+    try:
+        text = state_path.read_text()
+        state = json.loads(text)
+        position = (state["epoch"], state["step"])
+        if not isinstance(state["settings"], dict) or not all(isinstance(value, int) for value in position):
+            raise TypeError("wrong types")
+        state.setdefault("weights", _LEGACY_WEIGHTS)
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        reason = "empty file" if not text.strip() else f"not a backup record ({type(error).__name__})"
+        raise BackupMismatchError(f"{state_path}: damaged backup ({reason}); add --restart to start over") from None
+    if not (directory / state["weights"]).is_file():
+        raise BackupMismatchError(
+            f"{state_path}: damaged backup (its weights {state['weights']} are missing); add --restart to start over"
+        )
+    return state
 
 
 def _finite(logs) -> bool:

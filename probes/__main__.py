@@ -17,6 +17,7 @@ from librispeech.corpus_error import CorpusError  # noqa: E402
 from probes.abx_config import ABX_ROWS, AbxConfig, check_abx_config  # noqa: E402
 from probes.probe_config import ROW_NAMES, ProbeConfig, check_config  # noqa: E402
 from probes.probe_error import ProbeError  # noqa: E402
+from tracking.artefact_files import os_error_line  # noqa: E402
 from tracking.tracking_options import TrackingOptions, add_tracking_arguments  # noqa: E402
 
 _DEFAULTS = ProbeConfig()
@@ -217,6 +218,7 @@ def _tracked(config, kind: str, tracking: TrackingOptions, work):
         interrupted; 1 when the results cannot be written.
     """
     from librispeech.manifest import MANIFEST_NAME
+    from tracking.folder_lock import FolderLockedError
     from tracking.tracked_run import tracked_run
     from tracking.tracking_error import TrackingError
 
@@ -228,15 +230,15 @@ def _tracked(config, kind: str, tracking: TrackingOptions, work):
             record.finish("completed", {metrics_name: metrics})
             trackers.log_metrics(metrics)
             trackers.log_outputs(config.task_dir, [path.name for path in written] + ["run.json"])
-    except (ProbeError, CorpusError, TrackingError) as error:
+    except (ProbeError, CorpusError, TrackingError, FolderLockedError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2, None
     except KeyboardInterrupt:
         print("interrupted: no result was written", file=sys.stderr)
         return 130, None
     except OSError as error:
-        print(f"error: cannot write the results to {config.task_dir} ({error.strerror or error})", file=sys.stderr)
-        return 1, None
+        print(f"error: {os_error_line(error)}", file=sys.stderr)
+        return 2, None
     return 0, results
 
 

@@ -6,6 +6,8 @@ import sys
 
 from report.outputs_report import OutputsReport
 from report.report_error import ReportError
+from tracking.artefact_files import os_error_line
+from tracking.folder_lock import FolderLockedError
 
 
 class _OneLineErrorParser(argparse.ArgumentParser):
@@ -27,8 +29,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         paths = OutputsReport.collect(args.outputs_dir).write()
-    except ReportError as error:
+    except (ReportError, FolderLockedError) as error:
         print(f"error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"error: {os_error_line(error)}", file=sys.stderr)
         return 2
     for path in paths:
         print(path)

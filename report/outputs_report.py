@@ -15,13 +15,14 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import json
-import os
 import pathlib
 
 from report.html_renderer import render_html
 from report.markdown_renderer import render_markdown
 from report.report_error import ReportError
 from report.report_section import Figure, Heading, Paragraph, ReportSection, Table
+from tracking.artefact_files import write_text
+from tracking.folder_lock import FolderLock
 
 REPORT_NAME = "report"
 RUN_FOLDERS = {"": "pretraining", "kws": "keyword spotting", "probes/phone": "phone probe",
@@ -114,14 +115,10 @@ class OutputsReport:
         Returns:
             The two paths.
         """
-        written = []
-        for suffix, text in ((".md", self.markdown()), (".html", self.html())):
-            path = self.outputs_dir / f"{REPORT_NAME}{suffix}"
-            temporary = path.with_name(f".{path.name}.tmp")
-            temporary.write_text(text, encoding="utf-8")
-            os.replace(temporary, path)
-            written.append(path)
-        return written
+        pages = [(self.outputs_dir / f"{REPORT_NAME}{suffix}", text) for suffix, text in
+                 ((".md", self.markdown()), (".html", self.html()))]
+        with FolderLock(self.outputs_dir):
+            return [write_text(path, text) for path, text in pages]
 
 
 def _pretraining_section(outputs_dir: pathlib.Path) -> ReportSection | None:
@@ -135,7 +132,7 @@ def _pretraining_section(outputs_dir: pathlib.Path) -> ReportSection | None:
             raise ReportError(
                 f"{metrics_path}: not a train.py metrics file ({type(error).__name__}: {error})") from None
     blocks += [Figure(pathlib.PurePosixPath(name), caption)
-               for name, caption in _PRETRAINING_FIGURES if (outputs_dir / name).is_file()]
+               for name, caption in _PRETRAINING_FIGURES if _own_file(outputs_dir / name, outputs_dir)]
     config_path = outputs_dir / "config.json"
     if config_path.is_file():
         config = _read_json(config_path)
@@ -175,7 +172,7 @@ def _results_section(outputs_dir: pathlib.Path, folder: str, title: str) -> Repo
     tables = [f"`{folder}/{name}`" for name in ("results.md", "results.csv") if (directory / name).is_file()]
     if tables:
         blocks.append(Paragraph(f"Tables: {', '.join(tables)}."))
-    blocks += [Figure(pathlib.PurePosixPath(folder, path.name), _caption(path.name)) for path in _figures(directory)]
+    blocks += [Figure(pathlib.PurePosixPath(folder, path.name), _caption(path.name)) for path in _figures(directory, outputs_dir)]
     return ReportSection(title, blocks) if blocks else None
 
 
@@ -213,7 +210,11 @@ def _runs_section(outputs_dir: pathlib.Path) -> ReportSection | None:
         if not isinstance(record, dict):
             raise ReportError(f"{path}: not a run record (not a JSON object)")
         heading = Heading(f"{what.capitalize()} (`{pathlib.PurePosixPath(folder, 'run.json')}`)")
-        blocks += [heading, _record_table(record)]
+        try:
+            table = _record_table(record)
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise ReportError(f"{path}: not a run record ({type(error).__name__}: {error})") from None
+        blocks += [heading, table]
     return ReportSection("Runs", blocks) if blocks else None
 
 
@@ -262,11 +263,21 @@ def _tracking_section(outputs_dir: pathlib.Path) -> ReportSection | None:
     return ReportSection("Tracking", blocks) if blocks else None
 
 
-def _figures(directory: pathlib.Path) -> list[pathlib.Path]:
+def _figures(directory: pathlib.Path, outputs_dir: pathlib.Path) -> list[pathlib.Path]:
     """The PNGs of a results folder: the summary charts first, then the rest by name."""
-    pngs = [path for path in directory.glob("*.png") if not path.name.startswith(".")]
+    pngs = [path for path in directory.glob("*.png") if not path.name.startswith(".") and _own_file(path, outputs_dir)]
     order = list(_FIGURE_CAPTIONS)
     return sorted(pngs, key=lambda path: (order.index(path.name) if path.name in order else len(order), path.name))
+
+
+def _own_file(path: pathlib.Path, outputs_dir: pathlib.Path) -> bool:
+    """Whether ``path`` is a regular file inside the outputs folder, not a link out of it.
+
+    The HTML report embeds what it links, so a link to ``/etc/...`` must not be followed.
+    """
+    if path.is_symlink() or not path.is_file():
+        return False
+    return outputs_dir.resolve() in path.resolve().parents
 
 
 def _caption(name: str) -> str:

@@ -11,6 +11,8 @@ set_tensorflow_environment()
 from streaming.cpc_model_error import CpcModelError  # noqa: E402
 from streaming.streaming_error import StreamingError  # noqa: E402
 from streaming.streaming_export_config import StreamingExportConfig  # noqa: E402
+from tracking.artefact_files import os_error_line  # noqa: E402
+from tracking.folder_lock import FolderLockedError  # noqa: E402
 
 
 class _OneLineErrorParser(argparse.ArgumentParser):
@@ -55,8 +57,11 @@ def main(argv: list[str] | None = None) -> int:
         from streaming.streaming_export import export_streaming
 
         result = export_streaming(config)
-    except (CpcModelError, StreamingError) as error:
+    except (CpcModelError, StreamingError, FolderLockedError) as error:
         print(f"error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"error: {os_error_line(error)}", file=sys.stderr)
         return 2
     print(f"features {result.features}: {result.dim} per frame, one frame per {result.hop} samples "
           f"(receptive field {result.receptive_field})")

@@ -7,8 +7,8 @@ import re
 import keras
 import numpy as np
 
-from models.encoder_spec import ConvLayerSpec, EncoderSpec, EncoderSpecError
 from models.encoder_forward import encode
+from models.encoder_spec import ConvLayerSpec, EncoderSpec, EncoderSpecError
 from models.genc_model import flat_layers
 from streaming.cpc_model_error import CpcModelError
 

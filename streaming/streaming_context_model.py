@@ -127,8 +127,17 @@ class StreamingContextModel(keras.Model):
         audio = np.asarray(audio, np.float32)
         if sum(chunk_lengths) != audio.shape[1]:
             raise StreamingError(f"chunk lengths sum to {sum(chunk_lengths)}, not the {audio.shape[1]} samples")
+        return self._run_chunks(self.compiled_step(), audio, chunk_lengths)
+
+    def compiled_step(self):
+        """``call`` as one ``tf.function`` for every chunk length and batch size.
+
+        Returns:
+            ``step(chunk, state) -> (features, state)``, with ``chunk`` of shape
+            ``(batch, samples)`` float32 and the state from ``initial_state``.
+        """
         if self._compiled_call is None:
-            # One trace for every chunk length and batch size: eager calls step the GRU in Python.
+            # Eager calls would step the GRU in Python.
             state_spec = {
                 name: tf.TensorSpec((None, *tensor.shape[1:]) if tensor.shape.rank else (), tensor.dtype)
                 for name, tensor in self.initial_state(1).items()
@@ -136,7 +145,7 @@ class StreamingContextModel(keras.Model):
             self._compiled_call = tf.function(
                 self.call, input_signature=[tf.TensorSpec((None, None), tf.float32), state_spec]
             )
-        return self._run_chunks(self._compiled_call, audio, chunk_lengths)
+        return self._compiled_call
 
     def _run_chunks(self, call, audio: np.ndarray, chunk_lengths) -> np.ndarray:
         state, outputs, start = self.initial_state(audio.shape[0]), [], 0

@@ -10,10 +10,13 @@ Layout of the output folder:
 * `streaming.json`: features, sizes, hop, receptive field, chunk length and every
   state tensor's shape, dtype and initial value.
 
-Each artefact is written under a temporary name and renamed when complete.
+Each artefact is written under a temporary name and renamed when complete; `saved_model/`
+is swapped with the old one in a single step.
 """
 
+import ctypes
 import dataclasses
+import errno
 import json
 import os
 import pathlib
@@ -29,6 +32,8 @@ from streaming.streaming_context_model import StreamingContextModel
 from streaming.streaming_error import StreamingError
 from streaming.streaming_export_config import StreamingExportConfig
 from streaming.streaming_module import StreamingModule
+from tracking.artefact_files import flush_to_disk, replace_durably
+from tracking.folder_lock import FolderLock
 
 _AGREEMENT_TOLERANCE = 1e-4
 
@@ -71,13 +76,20 @@ def export_streaming(config: StreamingExportConfig) -> StreamingExport:
     Raises:
         CpcModelError: The model file is missing or not a causal CPC model.
         StreamingError: The TFLite conversion failed, or an export disagrees with the model.
+        FolderLockedError: Another run is writing into the output folder.
     """
     model_file = CpcModelFile.load(config.model)
     model = StreamingContextModel.from_model_file(model_file, config.features)
+    with FolderLock(config.output_dir):
+        return _write_exports(config, model_file, model)
+
+
+def _write_exports(
+    config: StreamingExportConfig, model_file: CpcModelFile, model: StreamingContextModel
+) -> StreamingExport:
+    """The exports proper, once the model is built and the output folder locked."""
     spec = model_file.spec
     output_dir = config.output_dir
-    output_dir.mkdir(parents=True, exist_ok=True)
-
     saved_model = output_dir / "saved_model"
     module = StreamingModule(model)
     _replace(saved_model, lambda temporary: tf.saved_model.save(module, str(temporary), signatures=module.signatures()))
@@ -116,19 +128,45 @@ def export_streaming(config: StreamingExportConfig) -> StreamingExport:
 
 
 def _replace(path: pathlib.Path, write) -> None:
-    """Writes a file or folder under a temporary name, then puts it in place of `path`."""
+    """Writes a file or folder under a temporary name, then puts it in place of `path`.
+
+    A folder replaces an existing one by exchanging the two names in one step, so that a
+    kill at any moment leaves the old export or the new one in place, never neither.
+    """
     temporary = path.with_name(f".{path.name}.tmp")
     _remove(temporary)
     write(temporary)
-    if path.is_dir():
-        # A folder cannot be renamed over a non-empty one: move the old one aside first.
-        old = path.with_name(f".{path.name}.old")
-        _remove(old)
-        os.replace(path, old)
-        os.replace(temporary, path)
-        _remove(old)
+    if path.is_dir() and not path.is_symlink():
+        flush_to_disk(temporary)
+        exchange_names(temporary, path)
+        flush_to_disk(path.parent)
+        _remove(temporary)
     else:
-        os.replace(temporary, path)
+        replace_durably(temporary, path)
+
+
+def exchange_names(first: pathlib.Path, second: pathlib.Path) -> None:
+    """Swaps two paths, atomically where the system can (Linux ``renameat2``, ``RENAME_EXCHANGE``).
+
+    Elsewhere (no ``renameat2``, or a filesystem without the flag) it falls back to three
+    renames through a third name, which leaves a moment with only one of the two.
+
+    Raises:
+        OSError: A rename failed.
+    """
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is not None:
+        at_current_folder, rename_exchange = -100, 2
+        if renameat2(at_current_folder, os.fsencode(first), at_current_folder, os.fsencode(second), rename_exchange) == 0:
+            return
+        code = ctypes.get_errno()
+        if code not in (errno.EINVAL, errno.ENOSYS):
+            raise OSError(code, os.strerror(code), str(second))
+    aside = second.with_name(f".{second.name}.old")
+    _remove(aside)
+    os.replace(second, aside)
+    os.replace(first, second)
+    os.replace(aside, first)
 
 
 def _remove(path: pathlib.Path) -> None:

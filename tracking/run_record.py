@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Iterable
 
+from tracking.artefact_files import write_text
 from tracking.tracking_error import TrackingError
 
 RUN_RECORD_NAME = "run.json"
@@ -149,9 +150,7 @@ class RunRecord:
         return False
 
     def _write(self) -> None:
-        temporary = self.path.with_name(f".{self.path.name}.tmp")
-        temporary.write_text(json.dumps(self.content, indent=2) + "\n", encoding="utf-8")
-        os.replace(temporary, self.path)
+        write_text(self.path, json.dumps(self.content, indent=2) + "\n")
 
 
 def git_state(directory: pathlib.Path) -> dict:

@@ -4,6 +4,7 @@ import contextlib
 import pathlib
 from collections.abc import Iterable, Iterator
 
+from tracking.folder_lock import FolderLock
 from tracking.run_record import RunRecord
 from tracking.trackers import Trackers
 from tracking.tracking_options import TrackingOptions
@@ -21,7 +22,7 @@ def tracked_run(
     manifests: Iterable[pathlib.Path] = (),
     seeds: dict[str, int] | None = None,
 ) -> Iterator[tuple[RunRecord, Trackers]]:
-    """Writes ``output_dir/run.json`` and opens the trackers around the body.
+    """Locks ``output_dir``, writes its ``run.json`` and opens the trackers around the body.
 
     The record and the trackers end ``completed``, or ``interrupted`` / ``failed`` (with
     the error) when the body raises; the error goes on.
@@ -39,21 +40,23 @@ def tracked_run(
         The run record (for ``finish`` extras) and the opened trackers.
 
     Raises:
+        FolderLockedError: Another run holds ``output_dir``; nothing is written.
         TrackingError: A tracker cannot be opened; ``run.json`` then says ``failed``.
     """
-    record = RunRecord.start(output_dir, settings, manifests=manifests, seeds=seeds)
-    try:
-        trackers = tracking.open(run_name, store_root, settings, record.tags)
-    except Exception as error:
-        record.finish("failed", {"error": str(error)})
-        raise
-    try:
-        yield record, trackers
-    except BaseException as error:
-        status = "interrupted" if type(error).__name__ in _INTERRUPTIONS else "failed"
-        record.finish(status, {"error": str(error) or type(error).__name__})
-        trackers.finish(status)
-        raise
-    if record.content["status"] == "running":
-        record.finish("completed")
-    trackers.finish("completed")
+    with FolderLock(output_dir):
+        record = RunRecord.start(output_dir, settings, manifests=manifests, seeds=seeds)
+        try:
+            trackers = tracking.open(run_name, store_root, settings, record.tags)
+        except Exception as error:
+            record.finish("failed", {"error": str(error)})
+            raise
+        try:
+            yield record, trackers
+        except BaseException as error:
+            status = "interrupted" if type(error).__name__ in _INTERRUPTIONS else "failed"
+            record.finish(status, {"error": str(error) or type(error).__name__})
+            trackers.finish(status)
+            raise
+        if record.content["status"] == "running":
+            record.finish("completed")
+        trackers.finish("completed")

@@ -33,7 +33,8 @@ def test_every_file_gets_the_context_of_the_model_run_on_it_alone(
     out = tmp_path / "features"
     assert main([str(audio_dir), str(out), "--model", str(model_files["gar"]), "--batch-size", "2"]) == 0
     written = sorted(str(path.relative_to(out)) for path in out.rglob("*") if path.is_file())
-    assert written == sorted(str(pathlib.Path(relative).with_suffix(".npy")) for relative in audio_files)
+    # .lock: the folder's lock while a run writes it (see tracking/folder_lock.py).
+    assert written == sorted([".lock", *(str(pathlib.Path(relative).with_suffix(".npy")) for relative in audio_files)])
     for relative, (samples, _, _) in audio_files.items():
         features = np.load(out / pathlib.Path(relative).with_suffix(".npy"))
         assert features.shape == (SEED.num_frames(samples), 40) == (samples // 256, 40)
@@ -153,3 +154,31 @@ def test_the_command_line_prints_the_real_time_factor(audio_dir, model_files, tm
     factor = re.search(r"real-time factor (\d+)x", result.stdout)
     assert factor and int(factor.group(1)) > 0
     assert len(list((tmp_path / "features").rglob("*.npy"))) == 5
+
+
+def test_an_output_folder_under_a_regular_file_is_one_line(audio_dir, model_files, tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert main([str(audio_dir), str(blocker / "features"), "--model", str(model_files["genc"])]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"error: {blocker / 'features'}") and "Not a directory" in error and error.count("\n") == 1
+
+
+@pytest.mark.parametrize("features", ["c", "z"])
+def test_files_longer_than_a_batch_are_run_in_chunks_with_the_offline_output(
+    audio_dir, audio_files, model_files, tmp_path, monkeypatch, features
+):
+    from extract import feature_extraction
+
+    read_whole = []
+    original = feature_extraction.read_pcm16
+    monkeypatch.setattr(feature_extraction, "read_pcm16", lambda path: read_whole.append(path) or original(path))
+    out = tmp_path / features
+    # 1 s batches: long.flac (3 s) and three.flac (2 s) run in 1 s chunks through the streaming model.
+    assert main([str(audio_dir), str(out), "--model", str(model_files["gar"]), "--features", features,
+                 "--max-batch-seconds", "1"]) == 0
+    assert sorted(path.name for path in read_whole) == ["one.flac", "two.WAV"]
+    network = model_files["context"] if features == "c" else model_files["encoder"]
+    for relative in audio_files:
+        _assert_close(np.load(out / pathlib.Path(relative).with_suffix(".npy")), _offline(network, audio_dir / relative))
+    assert [path.name for path in out.rglob(".*")] == [".lock"]  # no temporary file is left

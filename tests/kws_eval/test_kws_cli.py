@@ -88,7 +88,7 @@ def test_every_row_in_every_results_file(demo_speech_commands, seed_encoder_path
     for figure in ("accuracy.png", "training_curves.png"):
         assert (output_dir / figure).read_bytes()[:4] == b"\x89PNG"
     assert not (output_dir / "label_budgets.png").exists() and not (output_dir / "noise.png").exists()
-    assert not list(output_dir.glob(".*"))
+    assert [path.name for path in output_dir.glob(".*")] == [".lock"]  # no temporary file is left
 
     # A saved model takes raw clips and reproduces the reported test accuracy.
     data = load_speech_commands(demo_speech_commands, WORDS, progress=False)
@@ -188,7 +188,7 @@ def test_bad_input_exits_2_with_one_line_before_training(tmp_path, capsys, flags
     # Nothing trained and no result written: a bad flag leaves no folder, bad data only the
     # run record that tells what happened.
     if output_dir.exists():
-        assert [path.name for path in output_dir.iterdir()] == ["run.json"]
+        assert sorted(path.name for path in output_dir.iterdir()) == [".lock", "run.json"]
         record = json.loads((output_dir / "run.json").read_text())
         assert record["status"] == "failed" and message.format(**places) in record["extra"]["error"]
 
@@ -223,3 +223,12 @@ def test_help_documents_every_flag():
         assert flag in help_text
     # argparse may wrap the long default anywhere, so compare without whitespace.
     assert f"default:{','.join(ROWS)}" in "".join(help_text.split())
+
+
+def test_an_output_folder_under_a_regular_file_is_one_line(demo_speech_commands, seed_encoder_path, tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    status, captured = _run(_base_flags(demo_speech_commands, seed_encoder_path, blocker / "kws"), capsys)
+    assert status == 2
+    (line,) = captured.err.strip().splitlines()
+    assert line.startswith(f"error: {blocker / 'kws'}") and "Not a directory" in line

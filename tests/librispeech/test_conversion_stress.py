@@ -165,8 +165,13 @@ def test_ctrl_c_to_every_process_mid_run_stops_with_one_line_and_the_rerun_finis
         while not list((output_dir / ".progress").glob("*.json")):
             assert process.poll() is None and time.monotonic() < deadline
             time.sleep(0.002)
-        # A terminal's Ctrl-C reaches the whole foreground process group: parent and workers.
+        # Freezing parent and workers at once makes the outcome independent of the machine's
+        # load: the signal is pending in every process before any of them runs on, so the run
+        # cannot finish first. A terminal's Ctrl-C reaches the whole foreground group too.
+        os.killpg(process.pid, signal.SIGSTOP)
+        assert process.poll() is None, "the conversion finished before it could be stopped"
         os.killpg(process.pid, signal.SIGINT)
+        os.killpg(process.pid, signal.SIGCONT)
         _, stderr = process.communicate(timeout=HANG_SECONDS)
     finally:
         if process.poll() is None:

@@ -7,6 +7,7 @@ import time
 
 import numpy as np
 import pytest
+import soundfile
 import tensorflow as tf
 
 from librispeech.corpus_error import CorpusError
@@ -184,3 +185,26 @@ def test_killed_conversion_rerun_holds_every_utterance_once(tmp_path, corpus_wri
     for utterance_id, (samples, _) in records.items():
         np.testing.assert_array_equal(samples, samples_by_id[utterance_id])
     assert not list(output_dir.glob("*.tmp"))
+
+
+def test_a_rerun_reconverts_exactly_the_shards_whose_sources_changed(tiny_corpus):
+    root, samples_by_id = tiny_corpus
+    # One utterance per shard: the plan cannot move when a file's size changes.
+    config = ConversionConfig(root, "dev-clean", shards=12, workers=1, show_progress=False)
+    convert_split(config)
+    transcripts = root / "dev-clean" / "19" / "198" / "19-198.trans.txt"
+    transcripts.write_text(transcripts.read_text().replace("19-198-0001 WORDS OF 19 NUMBER 1", "19-198-0001 NEW WORDS"))
+    summary = convert_split(config)
+    assert (summary.shards_converted, summary.shards_changed) == (1, 1)
+    assert "1 of them reconverted because their audio or transcripts changed" in summary.final_line()
+    assert _records(summary.output_dir)["19-198-0001"][1]["transcript"].numpy() == b"NEW WORDS"
+
+    flac = root / "dev-clean" / "26" / "227" / "26-227-0002.flac"
+    replacement = samples_by_id["26-227-0002"][::-1].copy()
+    soundfile.write(flac, replacement, 16000, subtype="PCM_16", format="FLAC")
+    summary = convert_split(config)
+    assert (summary.shards_converted, summary.shards_changed) == (1, 1)
+    records = _records(summary.output_dir)
+    np.testing.assert_array_equal(records["26-227-0002"][0], replacement)
+    assert set(records) == set(samples_by_id)
+    assert convert_split(config).shards_converted == 0

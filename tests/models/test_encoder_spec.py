@@ -143,3 +143,36 @@ def test_dataclasses_validate_directly():
     assert EncoderSpec(layers=[ConvLayerSpec(1, 8, 3, 1, 2)], dim_z=8).layers == (
         ConvLayerSpec(1, 8, 3, 1, 2, 1),
     )
+
+
+def _brute_force_samples_for_frames(spec, frames):
+    samples = 1
+    while spec.num_frames(samples) < frames:
+        samples += 1
+    return samples
+
+
+@pytest.mark.parametrize("name", ["seed", "paper", "modified-small"])
+@pytest.mark.parametrize("frames", [1, 2, 7, 16])
+def test_samples_for_frames_is_the_fewest_samples_giving_that_many_frames(name, frames):
+    spec = resolve_encoder_spec(name)
+    assert spec.samples_for_frames(frames) == _brute_force_samples_for_frames(spec, frames)
+
+
+def test_samples_for_frames_of_an_unpadded_dilated_encoder_and_a_large_count(tmp_path):
+    path = tmp_path / "dilated.yaml"
+    path.write_text("conv_dims:\n  - [1, 4, 5, 3, 0, 1]\n  - [4, 4, 3, 1, 1, 3]\n  - 4\n")
+    spec = EncoderSpec.from_yaml(path)
+    assert [spec.samples_for_frames(frames) for frames in (1, 2, 3)] == [
+        _brute_force_samples_for_frames(spec, frames) for frames in (1, 2, 3)
+    ]
+    # 10^8 frames in closed form: the brute force would need billions of steps.
+    samples = spec.samples_for_frames(10**8)
+    assert spec.num_frames(samples) == 10**8 and spec.num_frames(samples - 1) == 10**8 - 1
+
+
+def test_a_hop_past_one_second_is_refused(tmp_path):
+    path = tmp_path / "long_hop.yaml"
+    path.write_text("conv_dims:\n  - [1, 4, 200, 200, 0, 1]\n  - [4, 4, 100, 100, 0, 1]\n  - 4\n")
+    with pytest.raises(EncoderSpecError, match="the strides multiply to a hop of 20000 samples, more than 16000"):
+        EncoderSpec.from_yaml(path)

@@ -63,6 +63,10 @@ def test_paper_preset_takes_its_gru_and_steps(converted):
         ({"lr_milestones": (15, 10)}, "--lr-milestones must be increasing positive epochs, got [15, 10]"),
         ({"negatives": "batch", "batch_size": 1}, "--negatives batch needs --batch-size of at least 2"),
         ({"window": 4095}, "--window 4095 is too short"),
+        ({"t_skip": 100_000_000}, "--t-skip must be at most 10000, got 100000000"),
+        ({"pred_steps": 1001}, "--pred-steps must be at most 1000, got 1001"),
+        ({"seed": -1}, "--seed must be in [0, 2^32), got -1"),
+        ({"seed": 2**32}, "--seed must be in [0, 2^32), got 4294967296"),
         ({"batch_size": 11}, "--train-split train-clean-100: 10 utterances hold a 20480-sample window, fewer than one batch of 11"),
         ({"val_split": "test-other"}, "--val-split test-other: "),
         ({"encoder": "nope"},
@@ -170,3 +174,43 @@ def test_accuracy_table_lists_every_step_against_chance():
         "val_accuracy_per_step": {"1": 0.8, "2": 0.3},
     }
     assert accuracy_table(metrics).splitlines()[2:] == ["| 1 | 0.900 | 0.800 | 8.0x |", "| 2 | 0.500 | 0.300 | 3.0x |"]
+
+
+def test_a_second_run_on_an_output_folder_in_use_stops_with_one_line(converted, lock_holder, tmp_path):
+    output_dir = tmp_path / "outputs"
+    holder = lock_holder(output_dir)
+    command = [sys.executable, "train.py", "--data-dir", str(converted), "--batch-size", "4", "--output-dir",
+               str(output_dir)]
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"error: {output_dir}: in use by another run (process {holder.pid}); wait for it to end or give another folder"
+    )
+    assert sorted(path.name for path in output_dir.iterdir()) == [".lock"]
+
+
+def test_an_output_folder_under_a_regular_file_is_one_line(converted, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    command = [sys.executable, "train.py", "--data-dir", str(converted), "--batch-size", "4", "--output-dir",
+               str(blocker / "outputs")]
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 2
+    line = result.stderr.strip().splitlines()[-1]
+    assert line.startswith(f"error: {blocker / 'outputs'}") and "Not a directory" in line
+    assert "Traceback" not in result.stderr
+
+
+def test_a_backup_is_tied_to_the_sha256_of_both_manifests(converted):
+    import hashlib
+
+    from pretraining.cpc_pretraining import _resumable, run_settings
+    from pretraining.training_backup import DATA_KEY
+
+    resolved = resolve(_config(converted))
+    resumable = _resumable(run_settings(resolved), resolved)
+    assert resumable[DATA_KEY] == {
+        split: hashlib.sha256((converted / split / "manifest.json").read_bytes()).hexdigest()
+        for split in ("train-clean-100", "dev-clean")
+    }
+    assert "epochs" not in resumable and "time_budget" not in resumable

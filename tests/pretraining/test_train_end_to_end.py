@@ -66,6 +66,9 @@ def test_run_leaves_config_logs_plots_and_checkpoints(trained):
         rows = list(csv.DictReader(log))
     assert [int(row["epoch"]) for row in rows] == list(range(EPOCHS))
     assert float(rows[-1]["learning_rate"]) == pytest.approx(1e-3 / 3)
+    elapsed = [float(row["elapsed_seconds"]) for row in rows]
+    wall_seconds = json.loads((output_dir / "metrics.json").read_text())["wall_seconds"]
+    assert 0 < elapsed[0] and elapsed == sorted(elapsed) and elapsed[-1] <= wall_seconds
     assert list((output_dir / "logs" / "train").glob("events.out.tfevents.*"))
     assert (output_dir / "checkpoints" / "last.weights.h5").stat().st_size > 0
 

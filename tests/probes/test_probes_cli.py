@@ -113,7 +113,7 @@ def test_a_malformed_label_file_names_file_and_line(tone_corpus, tmp_path, capsy
     message = f"{alignments_dir / 'phones.txt'}:4: phone id 2 is already defined on line 3"
     _assert_one_line_error(status, captured, message)
     # Only the run record says what happened; no result file is written.
-    assert [path.name for path in (tmp_path / "out" / "phone").iterdir()] == ["run.json"]
+    assert sorted(path.name for path in (tmp_path / "out" / "phone").iterdir()) == [".lock", "run.json"]
     record = json.loads((tmp_path / "out" / "phone" / "run.json").read_text())
     assert (record["status"], record["extra"]["error"]) == ("failed", message)
 

@@ -67,7 +67,7 @@ def _check_files(directory, task, rows, stdout):
     markdown = (directory / "results.md").read_text()
     assert markdown.startswith(f"# Linear {task} probe") and all(f"| {name} |" in markdown for name in rows)
     assert (directory / "accuracy.png").read_bytes()[:8] == PNG
-    assert not [path.name for path in directory.iterdir() if path.name.startswith(".")]
+    assert not [path.name for path in directory.iterdir() if path.name.startswith(".") and path.name != ".lock"]
     return results
 
 

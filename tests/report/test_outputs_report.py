@@ -143,3 +143,33 @@ def test_a_failed_run_shows_its_error(outputs_factory):
     assert "| status | failed |" in markdown
     assert "| error | TrainingDivergedError: loss is NaN |" in markdown
 
+
+
+def test_html_and_markdown_from_result_files_show_as_typed(outputs_factory):
+    outputs = outputs_factory("kws")
+    results = json.loads((outputs / "kws" / "results.json").read_text())
+    results["rows"]["cpc_frozen"]["representation"] = '<img src=x onerror="alert(1)"> [click](javascript:alert(2)) *b*'
+    (outputs / "kws" / "results.json").write_text(json.dumps(results))
+    markdown_path, html_path = OutputsReport.collect(outputs).write()
+    markdown, html = markdown_path.read_text(), html_path.read_text()
+    assert '| cpc_frozen | \\<img src=x onerror="alert(1)"\\> \\[click\\](javascript:alert(2)) \\*b\\* |' in markdown
+    assert not re.search(r"(?<!\\)<img", markdown) and "<img src=x" not in html
+    assert "&lt;img src=x onerror=\"alert(1)\"&gt;" in html
+
+
+def test_only_regular_pngs_inside_the_outputs_folder_are_linked_and_embedded(outputs_factory, tmp_path):
+    outputs = outputs_factory("kws", "figures")
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"\x89PNG\r\n\x1a\nnot yours")
+    (outputs / "kws" / "zz_link.png").symlink_to(secret)
+    (outputs / "plots" / "loss.png").unlink()
+    (outputs / "plots" / "loss.png").symlink_to(secret)
+    # A results folder that links out of the outputs folder.
+    (tmp_path / "elsewhere" / "phone").mkdir(parents=True)
+    (tmp_path / "elsewhere" / "phone" / "accuracy.png").write_bytes(secret.read_bytes())
+    (outputs / "probes").symlink_to(tmp_path / "elsewhere")
+    markdown_path, html_path = OutputsReport.collect(outputs).write()
+    markdown, html = markdown_path.read_text(), html_path.read_text()
+    assert base64.b64encode(secret.read_bytes()).decode() not in html
+    assert _markdown_images(markdown) == ["plots/prediction_accuracy.png", *(
+        f"kws/{name}.png" for name in ("accuracy", "training_curves", "confusion_cpc_frozen", "confusion_mfcc"))]

@@ -1,5 +1,6 @@
 """``python -m report``: both files written and their paths printed; a bad folder is one line and exit 2."""
 
+import json
 import pathlib
 import subprocess
 import sys
@@ -20,7 +21,7 @@ def test_writes_both_files_and_prints_their_paths(outputs_factory):
     assert result.stdout.splitlines() == [str(outputs / "report.md"), str(outputs / "report.html")]
     assert (outputs / "report.md").read_text().startswith("# CPC results\n")
     assert (outputs / "report.html").read_text().startswith("<!DOCTYPE html>")
-    assert sorted(path.name for path in outputs.iterdir() if path.name.startswith(".")) == []
+    assert sorted(path.name for path in outputs.iterdir() if path.name.startswith(".")) == [".lock"]
 
 
 @pytest.mark.parametrize("make, message", [(False, "no such folder"), (True, "no outputs to report")])
@@ -31,3 +32,23 @@ def test_a_missing_or_empty_folder_is_one_line_and_exit_2(tmp_path, make, messag
     result = _report(folder)
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.startswith(f"error: {folder}: {message}") and result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("record", [{"command": "train.py"}, {"devices": [1]}, {"wall_seconds": "long"},
+                                    {"packages": ["keras"]}])
+def test_a_run_record_of_the_wrong_shape_is_one_line(outputs_factory, record):
+    outputs = outputs_factory("runs")
+    (outputs / "run.json").write_text(json.dumps(record))
+    result = _report(outputs)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"error: {outputs / 'run.json'}: not a run record (") and result.stderr.count("\n") == 1
+
+
+def test_a_report_that_cannot_be_written_is_one_line_and_leaves_no_temporary(outputs_factory):
+    outputs = outputs_factory("pretraining")
+    (outputs / "report.md").mkdir()
+    result = _report(outputs)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: {outputs}") and "Is a directory" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert sorted(path.name for path in outputs.iterdir() if path.name.startswith(".")) == [".lock"]

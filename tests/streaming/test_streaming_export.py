@@ -51,7 +51,7 @@ def _assert_close(actual, expected):
 
 def test_the_cli_writes_a_savedmodel_a_tflite_file_and_the_metadata(exported):
     folder = exported["folder"] / "any"
-    assert sorted(path.name for path in folder.iterdir()) == ["saved_model", "streaming.json", "streaming.tflite"]
+    assert sorted(path.name for path in folder.iterdir()) == [".lock", "saved_model", "streaming.json", "streaming.tflite"]
     metadata = json.loads((folder / "streaming.json").read_text())
     assert {key: metadata[key] for key in ("features", "dim", "sample_rate", "hop", "receptive_field")} == {
         "features": "c", "dim": 40, "sample_rate": 16000, "hop": 256, "receptive_field": 512,
@@ -137,3 +137,11 @@ def test_bad_exports_print_one_error_line_and_exit_2(exported, arguments, messag
     error = capsys.readouterr().err
     assert error.startswith("error: ") and message in error and error.count("\n") == 1
     assert not (folder / "bad").exists()
+
+
+def test_an_output_folder_under_a_regular_file_is_one_line(exported, tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert main(["export", "--model", str(exported["folder"] / "gar.keras"), "--output-dir", str(blocker / "out")]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"error: {blocker / 'out'}") and "Not a directory" in error and error.count("\n") == 1
