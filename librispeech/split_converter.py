@@ -202,13 +202,8 @@ def _convert_into(config: ConversionConfig, scan: SplitScan, output_dir: pathlib
         (output_dir / MANIFEST_NAME).unlink(missing_ok=True)
     _remove_leftovers(output_dir, config.split, set(files))
 
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, set())
-    try:
-        done.update(_run_tasks(pending, config, len(scan.utterances) - sum(len(task.utterances) for task in pending)))
-        manifest = _write_split_manifest(config.split, scan, output_dir, [done[file] for file in files])
-    finally:
-        # Delivers a Ctrl-C that _run_tasks held back once the last shard was in.
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+    done.update(_run_tasks(pending, config, len(scan.utterances) - sum(len(task.utterances) for task in pending)))
+    manifest = _write_split_manifest(config.split, scan, output_dir, [done[file] for file in files])
     return ConversionSummary(output_dir, manifest, len(pending), time.monotonic() - started, changed)
 
 
@@ -350,9 +345,6 @@ def _run_tasks(tasks: list[_ShardTask], config: ConversionConfig, already_done: 
                 if "error" in outcome:
                     raise CorpusError(outcome["error"])
                 results[outcome["file"]] = outcome["record"]
-        # Every shard is complete: a Ctrl-C from here on waits until the manifest is written
-        # (the caller unblocks it), so it can no longer leave a finished conversion half-closed.
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         executor.shutdown()
     except BaseException as error:
         # The other workers stop after their current utterance and leave their shard unfinished.
