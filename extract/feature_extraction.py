@@ -35,7 +35,7 @@ from librispeech.audio_file import SAMPLE_RATE, pcm16_blocks, read_pcm16
 from librispeech.corpus_error import CorpusError
 from streaming.cpc_model_file import CpcModelFile
 from streaming.streaming_context_model import StreamingContextModel
-from tracking.artefact_files import replace_durably
+from tracking.artefact_files import removed_on_failure, replace_durably
 from tracking.folder_lock import FolderLock
 
 
@@ -157,9 +157,14 @@ def normalize_like_training(samples: np.ndarray) -> np.ndarray:
     Returns:
         `(samples,)` float32, zero mean, peak absolute value 1 (a silent file stays 0).
     """
-    dc_offset = float(samples.mean(dtype=np.float64))
-    peak = max(float(samples.max()) - dc_offset, dc_offset - float(samples.min()))
-    return (samples.astype(np.float32) - np.float32(dc_offset)) / np.float32(max(peak, 1.0))
+    offset, scale = _offset_and_scale(float(samples.mean(dtype=np.float64)), int(samples.min()), int(samples.max()))
+    return (samples.astype(np.float32) - offset) / scale
+
+
+def _offset_and_scale(mean: float, low: int, high: int) -> tuple[np.float32, np.float32]:
+    """What training subtracts from and divides an utterance by: its mean and its peak about it (≥ 1)."""
+    peak = max(high - mean, mean - low)
+    return np.float32(mean), np.float32(max(peak, 1.0))
 
 
 def _walk(folder: pathlib.Path):
@@ -209,31 +214,26 @@ def _extract_in_chunks(audio_file: AudioSource, streaming: StreamingContextModel
             total, count = total + int(block.sum(dtype=np.int64)), count + len(block)
             low, high = min(low, int(block.min())), max(high, int(block.max()))
         # The exact integer sum keeps the mean identical to normalize_like_training's.
-        dc_offset = total / count
-        scale = np.float32(max(max(high - dc_offset, dc_offset - low), 1.0))
+        offset, scale = _offset_and_scale(total / count, low, high)
     except CorpusError as error:
         raise ExtractionError(str(error)) from None
     audio_file.output.parent.mkdir(parents=True, exist_ok=True)
     temporary = audio_file.output.with_name(f".{audio_file.output.name}.tmp")
     try:
-        output = np.lib.format.open_memmap(temporary, mode="w+", dtype=np.float32, shape=(frames, streaming.dim))
-        step, state, written = streaming.compiled_step(), streaming.initial_state(1), 0
-        for block in pcm16_blocks(audio_file.path, chunk):
-            normalized = (block.astype(np.float32) - np.float32(dc_offset)) / scale
-            features, state = step(normalized[None], state)
-            output[written : written + features.shape[1]] = features[0].numpy()
-            written += features.shape[1]
-        if written != frames:
-            raise RuntimeError(f"{audio_file.path}: streaming gave {written} frames, the model {frames}")
-        output.flush()
-        del output
-        replace_durably(temporary, audio_file.output)
+        with removed_on_failure(temporary):
+            output = np.lib.format.open_memmap(temporary, mode="w+", dtype=np.float32, shape=(frames, streaming.dim))
+            step, state, written = streaming.compiled_step(), streaming.initial_state(1), 0
+            for block in pcm16_blocks(audio_file.path, chunk):
+                features, state = step(((block.astype(np.float32) - offset) / scale)[None], state)
+                output[written : written + features.shape[1]] = features[0].numpy()
+                written += features.shape[1]
+            if written != frames:
+                raise RuntimeError(f"{audio_file.path}: streaming gave {written} frames, the model {frames}")
+            output.flush()
+            del output
+            replace_durably(temporary, audio_file.output)
     except CorpusError as error:
-        temporary.unlink(missing_ok=True)
         raise ExtractionError(str(error)) from None
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
     return written
 
 

@@ -12,7 +12,7 @@ import pathlib
 
 from librispeech.corpus_error import CorpusError
 from librispeech.record_schema import SCHEMA_VERSION
-from tracking.artefact_files import replace_durably
+from tracking.artefact_files import write_text
 
 MANIFEST_NAME = "manifest.json"
 
@@ -111,10 +111,7 @@ class Manifest:
 
 def write_manifest(directory: pathlib.Path, manifest: Manifest) -> None:
     """Writes ``manifest.json`` atomically (temporary name, then rename)."""
-    path = directory / MANIFEST_NAME
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(dataclasses.asdict(manifest), indent=1) + "\n")
-    replace_durably(temporary, path)
+    write_text(directory / MANIFEST_NAME, json.dumps(dataclasses.asdict(manifest), indent=1) + "\n")
 
 
 def read_manifest(directory: pathlib.Path | str, verify_files: bool = True) -> Manifest:

@@ -153,7 +153,10 @@ def pretrain(
         output_dir / "logs", resolved.pred_steps, resolved.chance_accuracy,
         initial_history=_epoch_history(output_dir / "training_log.csv") if resuming and chief else None,
     )
-    callbacks = [backup, health, ElapsedTimeLog(started), *_callbacks(config, output_dir, resuming), figure, *(extra_callbacks if chief else ())]
+    callbacks = [
+        backup, health, ElapsedTimeLog(started), *_callbacks(config, output_dir, resuming), figure,
+        *(extra_callbacks if chief else ()),
+    ]
     fit = functools.partial(
         model.fit,
         train_windows,

@@ -18,12 +18,12 @@ from models.encoder_spec import (
 from pretraining.cluster_config import DISTRIBUTE_MODES, DistributionError, check_cluster_config
 
 _WINDOWS_PER_SPEAKER = 4
+"""Windows of one speaker per batch group by default: 3 other windows to draw negatives from,
+and a batch of 64 still spans 16 speakers."""
 MAX_T_SKIP = 10_000
 """Most unscored context steps: with hop 256 that is a window of 160 s."""
 MAX_PRED_STEPS = 1_000
 """Most future steps predicted."""
-"""Windows of one speaker per batch group by default: 3 other windows to draw negatives from,
-and a batch of 64 still spans 16 speakers."""
 
 
 class PretrainingConfigError(ValueError):

@@ -53,9 +53,9 @@ class TrainingBackup(keras.callbacks.Callback):
 
     With a ``deadline`` it also ends training in time: after the step at which the time
     left is less than the last epoch's end took (validation and the other callbacks' work,
-    measured from the validation's start to the next step's), it backs up and stops; Keras then validates
-    the (possibly partial) epoch and the run ends with its usual artefacts, resumable from
-    the backup.
+    measured from the validation's start to the next step's), it backs up and stops; Keras
+    then validates the (possibly partial) epoch and the run ends with its usual artefacts,
+    resumable from the backup.
 
     Args:
         directory: Folder of the backup.
@@ -193,8 +193,8 @@ def read_backup(directory: pathlib.Path, settings: dict) -> TrainingPosition | N
         settings = {key: value for key, value in settings.items() if key != DATA_KEY}
     changed = sorted(key for key in set(saved) | set(settings) if saved.get(key) != settings.get(key))
     if DATA_KEY in changed:
-        splits = sorted(split for split in set(saved.get(DATA_KEY) or {}) | set(settings.get(DATA_KEY) or {})
-                        if (saved.get(DATA_KEY) or {}).get(split) != (settings.get(DATA_KEY) or {}).get(split))
+        before, now = saved.get(DATA_KEY) or {}, settings.get(DATA_KEY) or {}
+        splits = sorted(split for split in set(before) | set(now) if before.get(split) != now.get(split))
         raise BackupMismatchError(
             f"{directory}: the data changed since this backup was made (the manifest of {', '.join(splits)} "
             "differs); add --restart to train on it from the start"

@@ -1,7 +1,8 @@
 """A report as Markdown; figures are linked by their path relative to the report.
 
 Text comes partly from result files, so it is escaped: raw HTML, links and emphasis in it
-show as typed (`_` is left alone: inside names it is no emphasis). Backtick code spans, which the report writes itself, are kept.
+show as typed (`_` is left alone: inside names it is no emphasis). Backtick code spans,
+which the report writes itself, are kept.
 """
 
 import re

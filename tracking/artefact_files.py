@@ -34,7 +34,7 @@ def flush_to_disk(path: pathlib.Path) -> None:
 
 
 @contextlib.contextmanager
-def _removed_on_failure(temporary: pathlib.Path):
+def removed_on_failure(temporary: pathlib.Path):
     """Removes the half-written ``temporary`` when the block fails (a full disk, a kill signal)."""
     try:
         yield
@@ -55,7 +55,7 @@ def write_text(path: pathlib.Path, text: str) -> pathlib.Path:
     """Writes ``text`` to ``path`` as UTF-8; returns ``path``."""
     path = pathlib.Path(path)
     temporary = path.with_name(f".{path.name}.tmp")
-    with _removed_on_failure(temporary):
+    with removed_on_failure(temporary):
         temporary.write_text(text, encoding="utf-8")
         replace_durably(temporary, path)
     return path
@@ -74,7 +74,7 @@ def save_figure(figure, path: pathlib.Path, dpi: int = 120) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.stem}.tmp.png")
     figure.tight_layout()
-    with _removed_on_failure(temporary):
+    with removed_on_failure(temporary):
         figure.savefig(temporary, dpi=dpi)
         plt.close(figure)
         replace_durably(temporary, path)
@@ -84,7 +84,7 @@ def save_model(model, path: pathlib.Path) -> None:
     """Saves a Keras model to ``path``; the temporary name keeps the suffix Keras picks the format by."""
     path = pathlib.Path(path)
     temporary = path.with_name(f".{path.stem}.tmp{path.suffix}")
-    with _removed_on_failure(temporary):
+    with removed_on_failure(temporary):
         model.save(temporary)
         replace_durably(temporary, path)
 
