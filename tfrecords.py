@@ -67,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         summary = convert_split(config)
+        print(f"{summary.output_dir}: {summary.final_line()}")
     except (CorpusError, FolderLockedError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -79,7 +80,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: complete shards are kept; rerun the same command to finish", file=sys.stderr)
         return 130
-    print(f"{summary.output_dir}: {summary.final_line()}")
     return 0
 
 

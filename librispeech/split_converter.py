@@ -34,8 +34,9 @@ from librispeech.record_schema import SCHEMA_VERSION, UtteranceRecord, serialize
 from librispeech.split_scan import SkippedFile, SplitScan, scan_split
 from librispeech.tfrecord_file import TFRecordFileWriter
 from librispeech.utterance import Utterance
-from tracking.artefact_files import replace_durably
+from tracking.artefact_files import naming_path, replace_durably
 from tracking.folder_lock import FolderLock
+from tracking.held_interrupt import HeldInterrupt
 
 PROGRESS_DIR = ".progress"
 MIN_DEFAULT_SHARDS = 8
@@ -163,6 +164,8 @@ def convert_split(config: ConversionConfig) -> ConversionSummary:
         WorkerDiedError: A worker process died (killed, out of memory); shards are kept or
             removed as for a `CorpusError`.
         FolderLockedError: Another conversion is writing into the output folder.
+        KeyboardInterrupt: Ctrl-C, raised once the workers have stopped and partial shards are
+            removed, or, for a press after the last shard, once the manifest is written.
     """
     started = time.monotonic()
     if config.on_error not in ("fail", "skip"):
@@ -202,8 +205,13 @@ def _convert_into(config: ConversionConfig, scan: SplitScan, output_dir: pathlib
         (output_dir / MANIFEST_NAME).unlink(missing_ok=True)
     _remove_leftovers(output_dir, config.split, set(files))
 
-    done.update(_run_tasks(pending, config, len(scan.utterances) - sum(len(task.utterances) for task in pending)))
-    manifest = _write_split_manifest(config.split, scan, output_dir, [done[file] for file in files])
+    already_done = len(scan.utterances) - sum(len(task.utterances) for task in pending)
+    # Ctrl-C is held from the first worker's start until the manifest is written: the wait loop
+    # turns a press into an orderly stop, and one after the last result lets the manifest be
+    # written first, so no press leaves workers running or a manifest half made.
+    with HeldInterrupt() as interrupt:
+        done.update(_run_tasks(pending, config, already_done, interrupt))
+        manifest = _write_split_manifest(config.split, scan, output_dir, [done[file] for file in files])
     return ConversionSummary(output_dir, manifest, len(pending), time.monotonic() - started, changed)
 
 
@@ -304,7 +312,8 @@ def _remove_leftovers(output_dir: pathlib.Path, split: str, planned_files: set[s
             path.unlink()
 
 
-def _run_tasks(tasks: list[_ShardTask], config: ConversionConfig, already_done: int) -> dict[str, dict]:
+def _run_tasks(tasks: list[_ShardTask], config: ConversionConfig, already_done: int,
+               interrupt: HeldInterrupt) -> dict[str, dict]:
     if not tasks:
         return {}
     workers = max(1, min(config.workers or len(os.sched_getaffinity(0)), len(tasks)))
@@ -323,8 +332,7 @@ def _run_tasks(tasks: list[_ShardTask], config: ConversionConfig, already_done: 
     executor = None
     try:
         # Workers inherit the signal mask of the thread that spawns them: with Ctrl-C blocked
-        # they never see it, not even while starting up. The parent alone handles it (a press
-        # meanwhile arrives once unblocked) and stops them.
+        # they never see it, not even while starting up. The parent alone handles it and stops them.
         unblocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
             # Not multiprocessing.Pool: it waits forever for the task of a worker that was
@@ -340,6 +348,8 @@ def _run_tasks(tasks: list[_ShardTask], config: ConversionConfig, already_done: 
                 pending, timeout=0.2, return_when=concurrent.futures.FIRST_COMPLETED
             )
             _drain(progress_queue, bar)
+            if interrupt.pressed:
+                raise KeyboardInterrupt
             for future in finished:
                 outcome = future.result()
                 if "error" in outcome:
@@ -397,7 +407,7 @@ def _convert_shard(task: _ShardTask) -> dict:
     temporary = task.output_dir / f"{task.file}.tmp"
     ids, lengths, speakers, skipped = [], [], set(), []
     try:
-        with TFRecordFileWriter(temporary) as writer:
+        with naming_path(temporary), TFRecordFileWriter(temporary) as writer:
             for utterance in task.utterances:
                 if _stop.value:
                     break

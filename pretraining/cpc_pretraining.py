@@ -37,13 +37,14 @@ from models.context_model import context_model
 from models.cpc_model import CPCModel
 from models.genc_model import genc_model
 from pretraining.accuracy_health import AccuracyHealth
+from pretraining.best_weights_checkpoint import BestWeightsCheckpoint
 from pretraining.distribution import is_chief, make_strategy
 from pretraining.elapsed_time_log import ElapsedTimeLog
 from pretraining.pretraining_config import ResolvedPretraining
 from pretraining.step_decay import StepDecay
 from pretraining.training_backup import DATA_KEY, TrainingBackup, TrainingPosition, read_backup, restore
 from pretraining.training_plots import plot_loss, plot_prediction_accuracy
-from tracking.artefact_files import save_model, write_json
+from tracking.artefact_files import save_model, save_weights, write_json
 from tracking.prediction_accuracy_image import PredictionAccuracyImage
 
 
@@ -201,7 +202,7 @@ def pretrain(
     finished = reached.epoch >= config.epochs
     metrics = _final_metrics(history, resolved, reached.epoch * steps_per_epoch + reached.step, wall_seconds)
     metrics["stopped_by"] = "epochs" if finished else "time_budget"
-    model.save_weights(output_dir / "checkpoints" / "last.weights.h5")
+    save_weights(model, output_dir / "checkpoints" / "last.weights.h5")
     save_model(encoder, output_dir / "genc.h5")
     save_model(encoder, output_dir / "genc.keras")
     save_model(context_model(encoder, ar), output_dir / "gar.keras")
@@ -385,9 +386,7 @@ def _callbacks(config, output_dir: pathlib.Path, resuming: bool) -> list[keras.c
     return [
         keras.callbacks.TerminateOnNaN(),
         keras.callbacks.LearningRateScheduler(StepDecay(config.lr, config.lr_milestones, config.lr_divisor)),
-        keras.callbacks.ModelCheckpoint(
-            checkpoints / "best.weights.h5", save_weights_only=True, save_best_only=True, monitor="val_loss"
-        ),
+        BestWeightsCheckpoint(checkpoints / "best.weights.h5", monitor="val_loss"),
         keras.callbacks.CSVLogger(output_dir / "training_log.csv", append=resuming),
         keras.callbacks.TensorBoard(log_dir=output_dir / "logs"),
     ]

@@ -19,7 +19,7 @@ import time
 
 import keras
 
-from tracking.artefact_files import replace_durably, write_json
+from tracking.artefact_files import save_weights, write_json
 
 STATE_NAME = "backup.json"
 DATA_KEY = "data_manifests"
@@ -151,9 +151,7 @@ class TrainingBackup(keras.callbacks.Callback):
         """Writes the weights under a new name, switches ``backup.json`` to them, then drops older ones."""
         self.directory.mkdir(parents=True, exist_ok=True)
         weights = f"backup-{position.epoch:05d}-{position.step:07d}.weights.h5"
-        temporary = self.directory / ".backup.tmp.weights.h5"
-        self.model.save_weights(temporary)
-        replace_durably(temporary, self.directory / weights)
+        save_weights(self.model, self.directory / weights)
         state = {"epoch": position.epoch, "step": position.step, "weights": weights, "settings": self.settings}
         write_json(self.directory / STATE_NAME, state, indent=1)
         for old in self.directory.glob("backup*.weights.h5"):

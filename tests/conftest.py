@@ -32,3 +32,38 @@ def lock_holder():
         holder.kill()
         holder.wait()
         holder.stdout.close()
+
+
+_ON_SMALL_DISK = """
+mount -t tmpfs -o size="$1" tmpfs "$2" || exit 97
+mount_point=$2
+shift 2
+"$@"
+status=$?
+echo "--- files left on the disk ---"
+cd "$mount_point" && find . -type f | sort
+exit $status
+"""
+
+
+@pytest.fixture
+def small_disk():
+    """Runs a command with a folder replaced by a tmpfs of a few KiB, in a private mount namespace.
+
+    ``small_disk(folder, kib, command) -> (returncode, stdout, stderr, files left on the disk)``.
+    The tmpfs exists only inside the namespace, so its listing is taken there, after the
+    command. Skips where user namespaces or tmpfs mounts are not allowed.
+    """
+
+    def run(folder: pathlib.Path, kib: int, command: list[str]) -> tuple[int, str, str, list[str]]:
+        folder.mkdir(parents=True, exist_ok=True)
+        result = subprocess.run(["unshare", "--map-root-user", "--mount", "sh", "-c", _ON_SMALL_DISK, "sh",
+                                 f"{kib}k", str(folder), *command], cwd=REPO, capture_output=True, text=True)
+        if result.returncode == 97:
+            pytest.skip(f"no tmpfs mount in a user namespace here: {result.stderr.strip()}")
+        stdout, _, listing = result.stdout.partition("--- files left on the disk ---\n")
+        return result.returncode, stdout, result.stderr, [line[2:] for line in listing.splitlines()]
+
+    if subprocess.run(["sh", "-c", "command -v unshare"], capture_output=True).returncode:
+        pytest.skip("unshare is not installed")
+    return run

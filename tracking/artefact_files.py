@@ -6,9 +6,14 @@ folder's entry after it, so that a power cut leaves the old file or the new one,
 """
 
 import contextlib
+import errno
 import json
+import math
 import os
 import pathlib
+import shutil
+
+import numpy as np
 
 
 def replace_durably(temporary: pathlib.Path, path: pathlib.Path) -> None:
@@ -34,10 +39,24 @@ def flush_to_disk(path: pathlib.Path) -> None:
 
 
 @contextlib.contextmanager
-def removed_on_failure(temporary: pathlib.Path):
-    """Removes the half-written ``temporary`` when the block fails (a full disk, a kill signal)."""
+def naming_path(path: pathlib.Path):
+    """Raises an `OSError` of the block that names no file (a ``write`` on a full disk) again,
+    naming ``path``, so that its one-line message says which file failed."""
     try:
         yield
+    except OSError as error:
+        if error.filename is not None:
+            raise
+        raise OSError(error.errno, error.strerror or str(error), str(path)) from error
+
+
+@contextlib.contextmanager
+def removed_on_failure(temporary: pathlib.Path):
+    """Removes the half-written ``temporary`` when the block fails (a full disk, a kill signal);
+    an `OSError` naming no file is raised again naming ``temporary``."""
+    try:
+        with naming_path(temporary):
+            yield
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
@@ -80,12 +99,47 @@ def save_figure(figure, path: pathlib.Path, dpi: int = 120) -> None:
         replace_durably(temporary, path)
 
 
+KERAS_FILE_SLACK_BYTES = 256 * 2**10
+"""Room asked for beyond a model's weights and per-variable metadata: file headers, the config."""
+BYTES_PER_VARIABLE = 4 * 2**10
+"""Metadata of one variable in a Keras file (an HDF5 dataset's headers, a name)."""
+
+
+def keras_file_bytes(model) -> int:
+    """A generous estimate of the size of a file holding ``model``'s weights, in bytes."""
+    weights = sum(math.prod(variable.shape) * np.dtype(variable.dtype).itemsize for variable in model.weights)
+    return weights + BYTES_PER_VARIABLE * len(model.weights) + KERAS_FILE_SLACK_BYTES
+
+
+def ensure_room(folder: pathlib.Path, needed_bytes: int) -> None:
+    """Raises `OSError` (``ENOSPC``) naming ``folder`` when it has less free space than needed.
+
+    Called before h5py writes a file: h5py crashes the process (a segmentation fault) when a
+    write fails on a full disk, so a full disk must be found before, not by, the write.
+    """
+    free = shutil.disk_usage(folder).free
+    if free < needed_bytes:
+        raise OSError(errno.ENOSPC, f"{os.strerror(errno.ENOSPC)} ({free // 1024} KiB free, about "
+                                    f"{math.ceil(needed_bytes / 1024)} KiB needed)", str(folder))
+
+
 def save_model(model, path: pathlib.Path) -> None:
     """Saves a Keras model to ``path``; the temporary name keeps the suffix Keras picks the format by."""
     path = pathlib.Path(path)
-    temporary = path.with_name(f".{path.stem}.tmp{path.suffix}")
+    _save_keras_file(model, model.save, path, path.with_name(f".{path.stem}.tmp{path.suffix}"))
+
+
+def save_weights(model, path: pathlib.Path) -> None:
+    """Saves a Keras model's weights to ``path``, whose name ends in ``.weights.h5``."""
+    path = pathlib.Path(path)
+    stem = path.name.removesuffix(".weights.h5")
+    _save_keras_file(model, model.save_weights, path, path.with_name(f".{stem}.tmp.weights.h5"))
+
+
+def _save_keras_file(model, save, path: pathlib.Path, temporary: pathlib.Path) -> None:
+    ensure_room(path.parent, keras_file_bytes(model))
     with removed_on_failure(temporary):
-        model.save(temporary)
+        save(temporary)
         replace_durably(temporary, path)
 
 

@@ -66,26 +66,52 @@ def _writes_a_shard(pid: int, output_dir) -> bool:
     return False
 
 
-def _kill_a_worker_mid_shard(process: subprocess.Popen, output_dir) -> int:
-    """SIGKILLs one worker while it writes a shard; returns its pid.
+def _wait_until_stopped(pid: int) -> None:
+    """Returns once the process is in the stopped state (or gone): SIGSTOP takes effect asynchronously."""
+    while True:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                if stat.read().rsplit(")", 1)[1].split()[0] in ("T", "t", "Z", "X"):
+                    return
+        except OSError:
+            return
+        time.sleep(0.0005)
 
-    Each candidate is stopped while its open files are read, so that it cannot finish its shard
-    between the check and the kill.
+
+def _freeze_workers_mid_shard(process: subprocess.Popen, output_dir) -> tuple[int, list[int]]:
+    """SIGSTOPs every worker, retrying until one of them is caught writing a shard.
+
+    While they are stopped the open shard cannot be finished, so the conversion is certainly
+    still running when the test acts, however loaded the machine.
+
+    Returns:
+        The worker caught mid-shard, and every stopped worker (it included).
     """
     deadline = time.monotonic() + HANG_SECONDS
     while time.monotonic() < deadline:
-        assert process.poll() is None, "the conversion finished before a worker could be killed"
+        assert process.poll() is None, "the conversion finished before its workers could be stopped"
+        stopped = []
         for pid in filter(_is_pool_worker, _children(process.pid)):
             try:
                 os.kill(pid, signal.SIGSTOP)
             except ProcessLookupError:
                 continue
-            if _writes_a_shard(pid, output_dir):
-                os.kill(pid, signal.SIGKILL)
-                return pid
-            os.kill(pid, signal.SIGCONT)
+            _wait_until_stopped(pid)
+            stopped.append(pid)
+        writer = next((pid for pid in stopped if _writes_a_shard(pid, output_dir)), None)
+        if writer is not None:
+            return writer, stopped
+        _continue(stopped)
         time.sleep(0.001)
     raise AssertionError("no worker was seen writing a shard")
+
+
+def _continue(pids: list[int]) -> None:
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGCONT)
+        except ProcessLookupError:
+            pass
 
 
 def _parsed_records(tfrecord_dir) -> dict[str, np.ndarray]:
@@ -136,7 +162,9 @@ def test_a_worker_killed_mid_shard_leaves_a_complete_verified_conversion(tmp_pat
     process = subprocess.Popen(command, cwd=REPO, start_new_session=True, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        victim = _kill_a_worker_mid_shard(process, output_dir)
+        victim, stopped = _freeze_workers_mid_shard(process, output_dir)
+        os.kill(victim, signal.SIGKILL)
+        _continue(stopped)
         stdout, stderr = process.communicate(timeout=HANG_SECONDS)
     except subprocess.TimeoutExpired:
         raise AssertionError(f"the conversion hung after worker {victim} was killed") from None
@@ -161,12 +189,10 @@ def test_ctrl_c_to_every_process_mid_run_stops_with_one_line_and_the_rerun_finis
     process = subprocess.Popen(command, cwd=REPO, start_new_session=True, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + HANG_SECONDS
-        while not list((output_dir / ".progress").glob("*.json")):
-            assert process.poll() is None and time.monotonic() < deadline
-            time.sleep(0.002)
+        _, stopped = _freeze_workers_mid_shard(process, output_dir)
         # A terminal's Ctrl-C reaches the whole foreground process group: parent and workers.
         os.killpg(process.pid, signal.SIGINT)
+        _continue(stopped)
         _, stderr = process.communicate(timeout=HANG_SECONDS)
     finally:
         if process.poll() is None:
@@ -174,7 +200,7 @@ def test_ctrl_c_to_every_process_mid_run_stops_with_one_line_and_the_rerun_finis
             process.wait()
     assert process.returncode == 130
     assert stderr.strip() == "interrupted: complete shards are kept; rerun the same command to finish"
-    assert not list(output_dir.glob("*.tmp"))
+    assert not list(output_dir.glob("*.tmp")) and not (output_dir / "manifest.json").exists()
 
     rerun = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=HANG_SECONDS)
     assert rerun.returncode == 0, rerun.stderr

@@ -113,3 +113,14 @@ def test_a_second_conversion_into_a_folder_in_use_stops_with_one_line(tiny_corpu
     assert result.stderr == (f"error: {output}: in use by another run (process {holder.pid}); wait for it to end or "
                              "give another folder\n")
     assert sorted(path.name for path in output.iterdir()) == [".lock"]
+
+
+def test_a_full_disk_is_one_line_and_leaves_no_partial_shard(tiny_corpus, tmp_path, small_disk):
+    root, _ = tiny_corpus
+    output = tmp_path / "shards"
+    returncode, _, stderr, left = small_disk(output, 64, [
+        sys.executable, "tfrecords.py", "dev-clean", "--librispeech-dir", str(root), "--output-dir", str(output),
+        "--shards", "3", "--workers", "2", "--quiet"])
+    assert returncode == 2, stderr
+    assert stderr.count("\n") == 1 and "No space left on device" in stderr and str(output) in stderr, stderr
+    assert not [name for name in left if name.endswith(".tmp")] and "manifest.json" not in left, left

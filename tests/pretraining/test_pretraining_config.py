@@ -214,3 +214,16 @@ def test_a_backup_is_tied_to_the_sha256_of_both_manifests(converted):
         for split in ("train-clean-100", "dev-clean")
     }
     assert "epochs" not in resumable and "time_budget" not in resumable
+
+
+@pytest.mark.parametrize("kib", [16, 256])
+def test_a_full_disk_is_one_line_and_leaves_no_half_written_file(converted, tmp_path, small_disk, kib):
+    output_dir = tmp_path / "outputs"
+    returncode, _, stderr, left = small_disk(output_dir, kib, [
+        sys.executable, "train.py", "--data-dir", str(converted), "--batch-size", "4", "--epochs", "1",
+        "--steps-per-epoch", "2", "--output-dir", str(output_dir)])
+    assert returncode == 2, stderr
+    line = stderr.strip().splitlines()[-1]
+    assert line.startswith(f"error: {output_dir}") and "No space left on device" in line, line
+    assert "Traceback" not in stderr
+    assert not [name for name in left if ".tmp" in name], left

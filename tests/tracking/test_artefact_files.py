@@ -1,0 +1,70 @@
+import errno
+
+import keras
+import numpy as np
+import pytest
+
+from tracking.artefact_files import (
+    BYTES_PER_VARIABLE,
+    KERAS_FILE_SLACK_BYTES,
+    ensure_room,
+    keras_file_bytes,
+    naming_path,
+    os_error_line,
+    removed_on_failure,
+    save_weights,
+)
+
+
+def _model():
+    inputs = keras.Input((None, 3))
+    return keras.Model(inputs, keras.layers.Dense(5)(keras.layers.Conv1D(64, 4)(inputs)))
+
+
+def test_the_size_estimate_counts_every_weight_and_covers_the_real_file(tmp_path):
+    model = _model()
+    # Conv1D 4·3·64 + 64, Dense 64·5 + 5, float32; four variables.
+    assert keras_file_bytes(model) == 4 * (768 + 64 + 320 + 5) + 4 * BYTES_PER_VARIABLE + KERAS_FILE_SLACK_BYTES
+    save_weights(model, tmp_path / "model.weights.h5")
+    assert (tmp_path / "model.weights.h5").stat().st_size <= keras_file_bytes(model)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["model.weights.h5"]
+
+
+def test_too_little_room_is_a_one_line_os_error_naming_the_folder(tmp_path):
+    with pytest.raises(OSError) as caught:
+        ensure_room(tmp_path, 2**62)
+    assert caught.value.errno == errno.ENOSPC
+    line = os_error_line(caught.value)
+    assert line.startswith(f"{tmp_path}: No space left on device (") and line.endswith(" KiB needed)"), line
+    ensure_room(tmp_path, 1)
+
+
+def test_a_weights_save_without_room_writes_nothing(tmp_path, monkeypatch):
+    import tracking.artefact_files as artefact_files
+
+    monkeypatch.setattr(artefact_files, "KERAS_FILE_SLACK_BYTES", 2**62)
+    with pytest.raises(OSError, match="No space left on device"):
+        save_weights(_model(), tmp_path / "model.weights.h5")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_error_naming_no_file_is_raised_again_naming_the_path(tmp_path):
+    temporary = tmp_path / "part.tmp"
+    with pytest.raises(OSError) as caught:
+        with removed_on_failure(temporary):
+            temporary.write_bytes(b"half")
+            raise OSError(errno.ENOSPC, "No space left on device")
+    assert os_error_line(caught.value) == f"{temporary}: No space left on device"
+    assert not temporary.exists()
+    with pytest.raises(OSError) as caught:
+        with naming_path(tmp_path / "other"):
+            open(tmp_path / "missing" / "file")
+    assert caught.value.filename == str(tmp_path / "missing" / "file")
+
+
+def test_saved_weights_round_trip(tmp_path):
+    model, other = _model(), _model()
+    save_weights(model, tmp_path / "model.weights.h5")
+    other.load_weights(tmp_path / "model.weights.h5")
+    for saved, loaded in zip(model.get_weights(), other.get_weights()):
+        np.testing.assert_array_equal(saved, loaded)
