@@ -1,6 +1,7 @@
 """Fixtures shared by the tests of several packages."""
 
 import pathlib
+import shutil
 import subprocess
 import sys
 
@@ -64,6 +65,6 @@ def small_disk():
         stdout, _, listing = result.stdout.partition("--- files left on the disk ---\n")
         return result.returncode, stdout, result.stderr, [line[2:] for line in listing.splitlines()]
 
-    if subprocess.run(["sh", "-c", "command -v unshare"], capture_output=True).returncode:
+    if shutil.which("unshare") is None:
         pytest.skip("unshare is not installed")
     return run

@@ -25,18 +25,24 @@ HANG_SECONDS = 120
 """Longer than any healthy run of this corpus takes on a loaded machine: beyond it, the run hangs."""
 
 
+def _stat_fields(pid: int | str) -> list[str] | None:
+    """The fields of ``/proc/<pid>/stat`` after the name: the state, then the parent's pid, ...;
+    None once the process is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            # The name in parentheses may hold spaces and parentheses: split after the last one.
+            return stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
 def _children(pid: int) -> list[int]:
     """The live child processes of ``pid``, from /proc."""
     children = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as stat:
-                    # The name in parentheses may hold spaces; the parent's pid follows the state.
-                    fields = stat.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid and fields[0] != "Z":
+            fields = _stat_fields(entry)
+            if fields is not None and int(fields[1]) == pid and fields[0] != "Z":
                 children.append(int(entry))
     return children
 
@@ -69,11 +75,8 @@ def _writes_a_shard(pid: int, output_dir) -> bool:
 def _wait_until_stopped(pid: int) -> None:
     """Returns once the process is in the stopped state (or gone): SIGSTOP takes effect asynchronously."""
     while True:
-        try:
-            with open(f"/proc/{pid}/stat") as stat:
-                if stat.read().rsplit(")", 1)[1].split()[0] in ("T", "t", "Z", "X"):
-                    return
-        except OSError:
+        fields = _stat_fields(pid)
+        if fields is None or fields[0] in ("T", "t", "Z", "X"):
             return
         time.sleep(0.0005)
 
