@@ -35,7 +35,7 @@ from librispeech.audio_file import SAMPLE_RATE, pcm16_blocks, read_pcm16
 from librispeech.corpus_error import CorpusError
 from streaming.cpc_model_file import CpcModelFile
 from streaming.streaming_context_model import StreamingContextModel
-from tracking.artefact_files import removed_on_failure, replace_durably
+from tracking.artefact_files import write_npy, write_npy_header, written_atomically
 from tracking.folder_lock import FolderLock
 
 
@@ -102,7 +102,7 @@ def _write_features(
             outputs = run(audio).numpy()
             for audio_file, output in zip(batch, outputs):
                 frames = spec.num_frames(audio_file.samples)
-                _write_npy(audio_file.output, output[:frames])
+                write_npy(audio_file.output, output[:frames])
                 frames_written += frames
             done_samples += sum(audio_file.samples for audio_file in batch)
             progress.update(len(batch))
@@ -218,20 +218,18 @@ def _extract_in_chunks(audio_file: AudioSource, streaming: StreamingContextModel
     except CorpusError as error:
         raise ExtractionError(str(error)) from None
     audio_file.output.parent.mkdir(parents=True, exist_ok=True)
-    temporary = audio_file.output.with_name(f".{audio_file.output.name}.tmp")
     try:
-        with removed_on_failure(temporary):
-            output = np.lib.format.open_memmap(temporary, mode="w+", dtype=np.float32, shape=(frames, streaming.dim))
+        # Appended chunk by chunk rather than through a memory map: on a full disk a write
+        # fails with ENOSPC, where a store into a mapped page would kill the process (SIGBUS).
+        with written_atomically(audio_file.output) as temporary, open(temporary, "wb") as output:
+            write_npy_header(output, (frames, streaming.dim))
             step, state, written = streaming.compiled_step(), streaming.initial_state(1), 0
             for block in pcm16_blocks(audio_file.path, chunk):
                 features, state = step(((block.astype(np.float32) - offset) / scale)[None], state)
-                output[written : written + features.shape[1]] = features[0].numpy()
+                output.write(features[0].numpy().astype("<f4").tobytes())
                 written += features.shape[1]
             if written != frames:
                 raise RuntimeError(f"{audio_file.path}: streaming gave {written} frames, the model {frames}")
-            output.flush()
-            del output
-            replace_durably(temporary, audio_file.output)
     except CorpusError as error:
         raise ExtractionError(str(error)) from None
     return written
@@ -249,11 +247,3 @@ def _read_batch(batch: list[AudioSource]) -> np.ndarray:
     for row, waveform in zip(audio, waveforms):
         row[: len(waveform)] = waveform
     return audio
-
-
-def _write_npy(path: pathlib.Path, features: np.ndarray) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    with open(temporary, "wb") as file:
-        np.save(file, features.astype(np.float32, copy=False))
-    replace_durably(temporary, path)

@@ -34,7 +34,7 @@ from librispeech.record_schema import SCHEMA_VERSION, UtteranceRecord, serialize
 from librispeech.split_scan import SkippedFile, SplitScan, scan_split
 from librispeech.tfrecord_file import TFRecordFileWriter
 from librispeech.utterance import Utterance
-from tracking.artefact_files import naming_path, replace_durably
+from tracking.artefact_files import naming_path, replace_durably, write_json
 from tracking.folder_lock import FolderLock
 from tracking.held_interrupt import HeldInterrupt
 
@@ -307,8 +307,8 @@ def _remove_leftovers(output_dir: pathlib.Path, split: str, planned_files: set[s
         elif shard_name.fullmatch(path.name) and path.name not in planned_files:
             path.unlink()
             (progress_dir / f"{path.name}.json").unlink(missing_ok=True)
-    for path in progress_dir.glob("*.json.tmp"):
-        if shard_name.fullmatch(path.name[: -len(".json.tmp")]):
+    for path in progress_dir.glob(".*.json.tmp"):
+        if shard_name.fullmatch(path.name[1 : -len(".json.tmp")]):
             path.unlink()
 
 
@@ -442,9 +442,7 @@ def _convert_shard(task: _ShardTask) -> dict:
         "entry": dataclasses.asdict(ShardEntry(task.file, shard_path.stat().st_size, ids, lengths, sorted(speakers))),
         "skipped": skipped,
     }
-    record_path = task.output_dir / PROGRESS_DIR / f"{task.file}.json"
-    record_path.with_name(record_path.name + ".tmp").write_text(json.dumps(record))
-    replace_durably(record_path.with_name(record_path.name + ".tmp"), record_path)
+    write_json(task.output_dir / PROGRESS_DIR / f"{task.file}.json", record, indent=None)
     return {"file": task.file, "record": record}
 
 

@@ -32,7 +32,7 @@ from streaming.streaming_context_model import StreamingContextModel
 from streaming.streaming_error import StreamingError
 from streaming.streaming_export_config import StreamingExportConfig
 from streaming.streaming_module import StreamingModule
-from tracking.artefact_files import flush_to_disk, replace_durably
+from tracking.artefact_files import flush_folder_entries, flush_to_disk, naming_path, replace_durably
 from tracking.folder_lock import FolderLock
 
 _AGREEMENT_TOLERANCE = 1e-4
@@ -135,11 +135,19 @@ def _replace(path: pathlib.Path, write) -> None:
     """
     temporary = path.with_name(f".{path.name}.tmp")
     _remove(temporary)
-    write(temporary)
+    try:
+        with naming_path(temporary):
+            write(temporary)
+    except BaseException as error:
+        _remove(temporary)
+        # TensorFlow's savers report a full disk as an op error; it is the user's disk, not a bug.
+        if isinstance(error, tf.errors.OpError) and os.strerror(errno.ENOSPC) in error.message:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(temporary)) from None
+        raise
     if path.is_dir() and not path.is_symlink():
         flush_to_disk(temporary)
         exchange_names(temporary, path)
-        flush_to_disk(path.parent)
+        flush_folder_entries(path.parent)
         _remove(temporary)
     else:
         replace_durably(temporary, path)

@@ -42,18 +42,25 @@ shift 2
 "$@"
 status=$?
 echo "--- files left on the disk ---"
-cd "$mount_point" && find . -type f | sort
+cd "$mount_point" && find . -mindepth 1 | sort
 exit $status
 """
+
+
+@pytest.fixture
+def tmpfs_kib():
+    """``tmpfs_kib(folder) -> KiB`` its files take on a tmpfs, where each file fills whole 4 KiB pages."""
+    return lambda folder: sum(4 * -(-path.stat().st_size // 4096) for path in folder.rglob("*") if path.is_file())
 
 
 @pytest.fixture
 def small_disk():
     """Runs a command with a folder replaced by a tmpfs of a few KiB, in a private mount namespace.
 
-    ``small_disk(folder, kib, command) -> (returncode, stdout, stderr, files left on the disk)``.
-    The tmpfs exists only inside the namespace, so its listing is taken there, after the
-    command. Skips where user namespaces or tmpfs mounts are not allowed.
+    ``small_disk(folder, kib, command) -> (returncode, stdout, stderr, paths left on the disk)``,
+    files and folders, relative to ``folder``. The tmpfs exists only inside the namespace, so
+    its listing is taken there, after the command; a command that needs files on the disk
+    first copies them there itself. Skips where user namespaces or tmpfs mounts are not allowed.
     """
 
     def run(folder: pathlib.Path, kib: int, command: list[str]) -> tuple[int, str, str, list[str]]:

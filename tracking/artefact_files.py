@@ -18,10 +18,19 @@ import numpy as np
 
 def replace_durably(temporary: pathlib.Path, path: pathlib.Path) -> None:
     """Flushes ``temporary`` (a file, or a folder and everything in it) to disk, renames it to
-    ``path`` and flushes the folder holding ``path``."""
+    ``path`` and flushes the entries of the folder holding ``path``."""
     flush_to_disk(temporary)
     os.replace(temporary, path)
-    flush_to_disk(pathlib.Path(path).parent)
+    flush_folder_entries(pathlib.Path(path).parent)
+
+
+def flush_folder_entries(folder: pathlib.Path) -> None:
+    """``fsync`` of a folder itself, which makes its renames durable, and not of the files in it.
+
+    The files are not its to flush: other writers (a converter's workers) are renaming
+    theirs in the same folder meanwhile.
+    """
+    _fsync(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
 
 
 def flush_to_disk(path: pathlib.Path) -> None:
@@ -33,7 +42,7 @@ def flush_to_disk(path: pathlib.Path) -> None:
                 flush_to_disk(child)
             elif child.is_file() and not child.is_symlink():
                 _fsync(child, os.O_RDONLY)
-        _fsync(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        flush_folder_entries(path)
     else:
         _fsync(path, os.O_RDONLY)
 
@@ -62,6 +71,18 @@ def removed_on_failure(temporary: pathlib.Path):
         raise
 
 
+@contextlib.contextmanager
+def written_atomically(path: pathlib.Path, temporary: pathlib.Path | None = None):
+    """Yields the temporary name the block writes ``path``'s new content to, by default
+    ``.<name>.tmp`` beside it; renames it into place durably once the block succeeds, and
+    removes it when the block fails."""
+    path = pathlib.Path(path)
+    temporary = temporary or path.with_name(f".{path.name}.tmp")
+    with removed_on_failure(temporary):
+        yield temporary
+        replace_durably(temporary, path)
+
+
 def _fsync(path: pathlib.Path, flags: int) -> None:
     descriptor = os.open(path, flags)
     try:
@@ -72,12 +93,9 @@ def _fsync(path: pathlib.Path, flags: int) -> None:
 
 def write_text(path: pathlib.Path, text: str) -> pathlib.Path:
     """Writes ``text`` to ``path`` as UTF-8; returns ``path``."""
-    path = pathlib.Path(path)
-    temporary = path.with_name(f".{path.name}.tmp")
-    with removed_on_failure(temporary):
+    with written_atomically(path) as temporary:
         temporary.write_text(text, encoding="utf-8")
-        replace_durably(temporary, path)
-    return path
+    return pathlib.Path(path)
 
 
 def write_json(path: pathlib.Path, content: dict, indent: int = 2) -> pathlib.Path:
@@ -91,12 +109,10 @@ def save_figure(figure, path: pathlib.Path, dpi: int = 120) -> None:
 
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.stem}.tmp.png")
     figure.tight_layout()
-    with removed_on_failure(temporary):
+    with written_atomically(path, path.with_name(f".{path.stem}.tmp.png")) as temporary:
         figure.savefig(temporary, dpi=dpi)
         plt.close(figure)
-        replace_durably(temporary, path)
 
 
 KERAS_FILE_SLACK_BYTES = 256 * 2**10
@@ -138,9 +154,28 @@ def save_weights(model, path: pathlib.Path) -> None:
 
 def _save_keras_file(model, save, path: pathlib.Path, temporary: pathlib.Path) -> None:
     ensure_room(path.parent, keras_file_bytes(model))
-    with removed_on_failure(temporary):
+    with written_atomically(path, temporary):
         save(temporary)
-        replace_durably(temporary, path)
+
+
+def write_npy(path: pathlib.Path, array: np.ndarray) -> None:
+    """Saves a float32 array as a ``.npy`` file at ``path``, creating its folder."""
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    array = np.ascontiguousarray(array, dtype="<f4")
+    with written_atomically(path) as temporary, open(temporary, "wb") as file:
+        write_npy_header(file, array.shape)
+        file.write(memoryview(array).cast("B"))
+
+
+def write_npy_header(file, shape: tuple[int, ...]) -> None:
+    """Writes the header of a ``.npy`` file holding a little-endian float32 array of ``shape``.
+
+    The data then follows as raw bytes through the file's own ``write``, whose failure on a
+    full disk names ENOSPC, where numpy's writer reports a bare short write.
+    """
+    header = {"descr": np.lib.format.dtype_to_descr(np.dtype("<f4")), "fortran_order": False, "shape": tuple(shape)}
+    np.lib.format.write_array_header_1_0(file, header)
 
 
 def os_error_line(error: OSError) -> str:

@@ -4,6 +4,8 @@ import fcntl
 import os
 import pathlib
 
+from tracking.artefact_files import naming_path
+
 LOCK_NAME = ".lock"
 
 
@@ -23,7 +25,7 @@ class FolderLock:
 
     Raises:
         FolderLockedError: On entry, when another process holds the lock.
-        OSError: The folder cannot be created or the lock file opened.
+        OSError: The folder cannot be created, or the lock file opened or written (a full disk).
     """
 
     def __init__(self, folder: pathlib.Path):
@@ -41,8 +43,13 @@ class FolderLock:
             raise FolderLockedError(
                 f"{self.folder}: in use by another run (process {holder}); wait for it to end or give another folder"
             ) from None
-        os.ftruncate(descriptor, 0)
-        os.pwrite(descriptor, f"{os.getpid()}\n".encode(), 0)
+        try:
+            with naming_path(self.folder / LOCK_NAME):
+                os.ftruncate(descriptor, 0)
+                os.pwrite(descriptor, f"{os.getpid()}\n".encode(), 0)
+        except OSError:
+            os.close(descriptor)
+            raise
         self._descriptor = descriptor
         return self
 

@@ -1,15 +1,13 @@
 """Tests of the synthetic LibriSpeech-layout corpus and its phone alignments."""
 
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile
 
 from demo.espeak_synthesizer import EspeakSynthesizer
-from demo.librispeech_corpus import (FRAME_SAMPLES, PHONES, VOWELS, LibriSpeechCorpus,
-                                     LibriSpeechDemoConfig, phone_id)
+from demo.librispeech_corpus import FRAME_SAMPLES, PHONES, VOWELS, LibriSpeechCorpus, LibriSpeechDemoConfig, phone_id
 from demo.speaker_voice import ACCENTS
 from demo.vocabulary import ALL_WORDS
 

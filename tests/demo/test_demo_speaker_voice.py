@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 
 from demo.espeak_synthesizer import EspeakSynthesizer
-from demo.speaker_voice import (FEMALE_VARIANTS, MALE_VARIANTS, PEAK_LIMIT, SpeakerVoice,
-                                pink_noise)
+from demo.speaker_voice import FEMALE_VARIANTS, MALE_VARIANTS, PEAK_LIMIT, SpeakerVoice, pink_noise
 
 
 @pytest.fixture(scope="module")

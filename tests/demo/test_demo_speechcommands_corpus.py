@@ -7,7 +7,7 @@ import pytest
 import soundfile
 
 from demo.librispeech_corpus import LibriSpeechCorpus, LibriSpeechDemoConfig
-from demo.speechcommands_corpus import (WORDS, SpeechCommandsCorpus, SpeechCommandsDemoConfig)
+from demo.speechcommands_corpus import WORDS, SpeechCommandsCorpus, SpeechCommandsDemoConfig
 from speechcommands.splits import which_split
 
 SPEAKERS = 5

@@ -182,3 +182,18 @@ def test_files_longer_than_a_batch_are_run_in_chunks_with_the_offline_output(
     for relative in audio_files:
         _assert_close(np.load(out / pathlib.Path(relative).with_suffix(".npy")), _offline(network, audio_dir / relative))
     assert [path.name for path in out.rglob(".*")] == [".lock"]  # no temporary file is left
+
+
+@pytest.mark.parametrize("max_batch_seconds", ["30", "0.5"], ids=["batched", "in-chunks"])
+def test_a_full_disk_is_one_line_naming_the_file_and_leaves_no_temporary(
+    audio_dir, model_files, tmp_path, small_disk, max_batch_seconds
+):
+    output_dir = tmp_path / "features"
+    returncode, _, stderr, left = small_disk(output_dir, 12, [
+        sys.executable, "-m", "extract", str(audio_dir), str(output_dir), "--model", str(model_files["gar"]),
+        "--max-batch-seconds", max_batch_seconds])
+    assert returncode == 2, stderr
+    line = stderr.strip().splitlines()[-1]
+    assert re.fullmatch(rf"error: {re.escape(str(output_dir))}/(\S+/)?\.\S+\.npy\.tmp: No space left on device", line), line
+    assert "Traceback" not in stderr
+    assert left and not [name for name in left if ".tmp" in name], left

@@ -232,3 +232,15 @@ def test_an_output_folder_under_a_regular_file_is_one_line(demo_speech_commands,
     assert status == 2
     (line,) = captured.err.strip().splitlines()
     assert line.startswith(f"error: {blocker / 'kws'}") and "Not a directory" in line
+
+
+def test_a_full_disk_is_one_line_and_leaves_no_temporary(demo_speech_commands, seed_encoder_path, tmp_path, small_disk):
+    output_dir = tmp_path / "kws"
+    flags = _base_flags(demo_speech_commands, seed_encoder_path, output_dir)
+    returncode, _, stderr, left = small_disk(output_dir, 16, [sys.executable, "-m", "kws_eval", *map(str, flags),
+                                                              "--rows", "logmel"])
+    assert returncode == 2, stderr
+    line = stderr.splitlines()[-1]
+    assert line.startswith(f"error: {output_dir}") and "No space left on device" in line, line
+    assert "Traceback" not in stderr
+    assert not [name for name in left if ".tmp" in name], left

@@ -27,12 +27,13 @@ def test_files_not_written_for_this_split_survive_a_conversion(tiny_corpus, tmp_
         "dev-clean-extra.tfrecord": b"not a shard name",
         "dev-clean-00000-of-00002.tfrecord.bak": b"a copy",
         ".progress/thing.json.tmp": b"{}",
+        ".progress/.thing.json.tmp": b"{}",
     }
     for name, content in users.items():
         (output / name).write_bytes(content)
     # What an earlier run of this split with --shards 9 left: a shard of another plan and a partial one.
     stale = ["dev-clean-00003-of-00009.tfrecord", "dev-clean-00004-of-00009.tfrecord.tmp",
-             ".progress/dev-clean-00003-of-00009.tfrecord.json", ".progress/dev-clean-00005-of-00009.tfrecord.json.tmp"]
+             ".progress/dev-clean-00003-of-00009.tfrecord.json", ".progress/.dev-clean-00005-of-00009.tfrecord.json.tmp"]
     for name in stale:
         (output / name).write_bytes(b"stale")
 

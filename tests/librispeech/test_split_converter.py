@@ -10,7 +10,6 @@ import pytest
 import soundfile
 import tensorflow as tf
 
-from librispeech.corpus_error import CorpusError
 from librispeech.manifest import read_manifest
 from librispeech.record_schema import tf_feature_spec
 from librispeech.split_converter import ConversionConfig, convert_split, plan_shards

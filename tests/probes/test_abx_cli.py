@@ -2,6 +2,8 @@
 
 import csv
 import json
+import re
+import sys
 
 import pytest
 
@@ -91,3 +93,17 @@ def test_help_documents_every_flag(capsys):
                  "--output-dir", "--quiet"):
         assert flag in captured.out
     assert "cpc_c,cpc_z,random_c,random_z,logmel,mfcc" in captured.out
+
+
+@pytest.mark.parametrize("kib", [4, 8, 16])
+def test_a_full_disk_is_one_line_and_leaves_no_temporary(tone_corpus, tmp_path, small_disk, kib):
+    tfrecords_dir, alignments_dir = tone_corpus
+    output_dir = tmp_path / "out"
+    returncode, _, stderr, left = small_disk(output_dir, kib, [
+        sys.executable, "-m", "probes", "abx", "--tfrecords", str(tfrecords_dir), "--alignments", str(alignments_dir),
+        "--rows", "logmel", "--output-dir", str(output_dir), "--quiet", "--max-items-per-group", "4"])
+    assert returncode == 2, stderr
+    assert re.fullmatch(rf"error: {re.escape(str(output_dir))}/abx/\.\S+: No space left on device",
+                        stderr.splitlines()[-1]), stderr
+    assert "Traceback" not in stderr
+    assert not [name for name in left if ".tmp" in name], left

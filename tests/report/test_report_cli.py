@@ -52,3 +52,18 @@ def test_a_report_that_cannot_be_written_is_one_line_and_leaves_no_temporary(out
     assert result.stderr.startswith(f"error: {outputs}") and "Is a directory" in result.stderr
     assert result.stderr.count("\n") == 1
     assert sorted(path.name for path in outputs.iterdir() if path.name.startswith(".")) == [".lock"]
+
+
+@pytest.mark.parametrize("failing, room_kib", [(".lock", 0), (".report.md.tmp", 4), (".report.html.tmp", 16)])
+def test_a_full_disk_is_one_line_and_leaves_no_temporary(outputs_factory, tmp_path, small_disk, tmpfs_kib,
+                                                         failing, room_kib):
+    source = outputs_factory()
+    outputs = tmp_path / "on-a-small-disk"
+    # The outputs are copied onto the small disk first; then there is room for nothing, for the
+    # lock file's one page, or for the lock file and report.md.
+    command = ["sh", "-c", 'cp -R "$0"/. "$1" && exec "$2" -m report "$1"', str(source), str(outputs), sys.executable]
+    returncode, _, stderr, left = small_disk(outputs, tmpfs_kib(source) + room_kib, command)
+    assert returncode == 2, stderr
+    assert stderr.splitlines()[-1] == f"error: {outputs / failing}: No space left on device"
+    assert "Traceback" not in stderr
+    assert not [name for name in left if ".tmp" in name], left

@@ -1,4 +1,5 @@
 import json
+import sys
 
 import keras
 import numpy as np
@@ -145,3 +146,17 @@ def test_an_output_folder_under_a_regular_file_is_one_line(exported, tmp_path, c
     assert main(["export", "--model", str(exported["folder"] / "gar.keras"), "--output-dir", str(blocker / "out")]) == 2
     error = capsys.readouterr().err
     assert error.startswith(f"error: {blocker / 'out'}") and "Not a directory" in error and error.count("\n") == 1
+
+
+@pytest.mark.parametrize("failing", ["saved_model", "streaming.tflite"])
+def test_a_full_disk_is_one_line_and_leaves_nothing_half_written(exported, tmp_path, small_disk, tmpfs_kib, failing):
+    # Room for nothing, or for the SavedModel alone, so that the TFLite file is what fails.
+    kib = 16 if failing == "saved_model" else tmpfs_kib(exported["folder"] / "any" / "saved_model") + 16
+    output_dir = tmp_path / "out"
+    returncode, _, stderr, left = small_disk(output_dir, kib, [
+        sys.executable, "-m", "streaming", "export", "--model", str(exported["folder"] / "gar.keras"),
+        "--output-dir", str(output_dir)])
+    assert returncode == 2, stderr
+    assert stderr.strip().splitlines()[-1] == f"error: {output_dir / f'.{failing}.tmp'}: No space left on device"
+    assert "Traceback" not in stderr
+    assert not [name for name in left if ".tmp" in name], left

@@ -1,4 +1,5 @@
 import errno
+import os
 
 import keras
 import numpy as np
@@ -12,6 +13,7 @@ from tracking.artefact_files import (
     naming_path,
     os_error_line,
     removed_on_failure,
+    replace_durably,
     save_weights,
 )
 
@@ -68,3 +70,37 @@ def test_saved_weights_round_trip(tmp_path):
     other.load_weights(tmp_path / "model.weights.h5")
     for saved, loaded in zip(model.get_weights(), other.get_weights()):
         np.testing.assert_array_equal(saved, loaded)
+
+
+def _opened_during(monkeypatch, action) -> list[str]:
+    """The paths ``os.open`` was given while ``action()`` ran (the flushes open what they fsync)."""
+    opened, real_open = [], os.open
+    monkeypatch.setattr(os, "open", lambda path, *args, **kw: opened.append(str(path)) or real_open(path, *args, **kw))
+    action()
+    monkeypatch.setattr(os, "open", real_open)
+    return opened
+
+
+def test_a_durable_rename_flushes_its_file_and_folder_only_never_a_neighbour(tmp_path, monkeypatch):
+    # A converter's workers rename their own temporaries in the same folder meanwhile: opening
+    # one of those to flush it fails once its owner has renamed it.
+    (tmp_path / "neighbour.tmp").write_text("another writer's file")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "deeper.tmp").write_text("")
+    temporary = tmp_path / ".result.json.tmp"
+    temporary.write_text("{}")
+    opened = _opened_during(monkeypatch, lambda: replace_durably(temporary, tmp_path / "result.json"))
+    assert opened == [str(temporary), str(tmp_path)]
+    assert (tmp_path / "result.json").read_text() == "{}" and not temporary.exists()
+
+
+def test_a_folder_put_in_place_is_flushed_whole(tmp_path, monkeypatch):
+    temporary = tmp_path / ".export.tmp"
+    (temporary / "variables").mkdir(parents=True)
+    (temporary / "saved_model.pb").write_bytes(b"pb")
+    (temporary / "variables" / "data").write_bytes(b"weights")
+    (tmp_path / "neighbour").write_text("")
+    opened = _opened_during(monkeypatch, lambda: replace_durably(temporary, tmp_path / "export"))
+    assert sorted(opened) == sorted(str(path) for path in (
+        temporary / "variables" / "data", temporary / "variables", temporary / "saved_model.pb", temporary, tmp_path))
+    assert (tmp_path / "export" / "variables" / "data").read_bytes() == b"weights"
