@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 DEMO_DIR ?= data/demo
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: demo test test-fast quality venv clean-demo
+.PHONY: demo test test-fast lint format quality venv clean-demo
 
 venv: $(VENV)/.installed
 
@@ -21,9 +21,19 @@ $(VENV)/.installed-trackers: $(VENV)/.installed requirements-mlflow.txt requirem
 	$(PY) -m pip install --quiet -r requirements.txt -r requirements-mlflow.txt -r requirements-azureml.txt
 	touch $@
 
-# Two processes, each test file in one of them (module fixtures are built once).
-test: $(VENV)/.installed-trackers
+# The linter and the format check first (seconds), then the tests in two processes, each test
+# file in one of them (module fixtures are built once).
+test: $(VENV)/.installed-trackers lint
 	$(PY) -m pytest -n 2 --dist loadfile
+
+lint: $(VENV)/.installed
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+# Rewrites the tree in the one format `make lint` checks, and applies the linter's safe fixes.
+format: $(VENV)/.installed
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
 
 test-fast: $(VENV)/.installed-trackers
 	$(PY) -m pytest -n 2 --dist loadfile -m "not slow"

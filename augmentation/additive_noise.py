@@ -6,7 +6,7 @@ import numpy as np
 import tensorflow as tf
 
 from augmentation.noise_folder import noise_files
-from librispeech.audio_file import read_pcm16
+from librispeech.audio_file import INT16_FULL_SCALE, read_pcm16
 
 MAX_BANK_SAMPLES = 1 << 22
 """Noise kept in memory, about 4.4 minutes at 16 kHz (16 MiB of float32)."""
@@ -32,7 +32,7 @@ def load_noise_bank(noise_dir: pathlib.Path, sample_rate: int = 16000) -> np.nda
     pieces, kept = [], 0
     for path in noise_files(noise_dir):
         samples = read_pcm16(path, sample_rate)[: MAX_BANK_SAMPLES - kept]
-        pieces.append(samples.astype(np.float32) / 32768.0)
+        pieces.append(samples.astype(np.float32) / INT16_FULL_SCALE)
         kept += samples.size
         if kept == MAX_BANK_SAMPLES:
             break

@@ -12,6 +12,8 @@ the machine falls on all of them. The target of issue 15: the augmenting pipelin
     python -m bench.augmentation --presets seed --rounds 8
 """
 
+import cli.tensorflow_environment
+
 import argparse
 import pathlib
 import statistics
@@ -19,27 +21,33 @@ import sys
 import tempfile
 import time
 
-from models.runtime_environment import set_tensorflow_environment
+import keras
+import tensorflow as tf
 
-set_tensorflow_environment()
-
-import keras  # noqa: E402
-import tensorflow as tf  # noqa: E402
-
-from bench.cpc_step import training_rates  # noqa: E402
-from bench.demo_data import demo_tfrecords  # noqa: E402
-from bench.timing import machine, peak_rss_mib  # noqa: E402
-from librispeech.input_pipeline import audio_windows  # noqa: E402
-from pretraining.cpc_pretraining import training_model, training_pipeline  # noqa: E402
-from pretraining.pretraining_config import PretrainingConfig, resolve  # noqa: E402
+from bench.cpc_step import training_rates
+from bench.demo_data import demo_tfrecords
+from bench.timing import machine, peak_rss_mib
+from librispeech.input_pipeline import audio_windows
+from pretraining.cpc_pretraining import training_model, training_pipeline
+from pretraining.pretraining_config import PretrainingConfig
+from pretraining.resolved_pretraining import resolve
 
 INPUTS = ("in memory", "clean pipeline", "augmenting pipeline")
 
 
 def _resolved(data_dir: pathlib.Path, preset: str, batch_size: int, augment: str | None):
     split = data_dir.name
-    return resolve(PretrainingConfig(data_dir=data_dir.parent, train_split=split, val_split=split, encoder=preset,
-                                     batch_size=batch_size, augment=augment, seed=0))
+    return resolve(
+        PretrainingConfig().replace(
+            data_dir=data_dir.parent,
+            train_split=split,
+            val_split=split,
+            encoder=preset,
+            batch_size=batch_size,
+            augment=augment,
+            seed=0,
+        )
+    )
 
 
 def pipeline_alone(dataset: tf.data.Dataset, batches: int) -> float:
@@ -69,13 +77,16 @@ def measure(data_dir: pathlib.Path, preset: str, arguments: argparse.Namespace) 
     for _ in range(arguments.rounds):
         for name, dataset in inputs.items():
             rates[name] += training_rates(model, dataset, arguments.batch_size, arguments.steps, arguments.repeats)
-    rates["pipeline alone (batches/s)"] = [pipeline_alone(streamed, 4 * arguments.steps) for _ in range(arguments.repeats)]
+    rates["pipeline alone (batches/s)"] = [
+        pipeline_alone(streamed, 4 * arguments.steps) for _ in range(arguments.repeats)
+    ]
     return rates
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.augmentation", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.augmentation", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--presets", default="seed,modified-small", help="encoders measured (default: %(default)s)")
     parser.add_argument("--augment", default="default", help="the --augment of train.py (default: %(default)s)")
     parser.add_argument("--batch-size", type=int, default=32, help="windows per batch (default: %(default)s)")
@@ -87,21 +98,29 @@ def main(argv: list[str] | None = None) -> int:
         data_dir = demo_tfrecords(pathlib.Path(scratch))
         results = {preset: measure(data_dir, preset, arguments) for preset in arguments.presets.split(",")}
     print(f"machine: {machine()}")
-    print(f"--augment {arguments.augment}, batch {arguments.batch_size}, window 20480, {arguments.rounds} rounds x "
-          f"{arguments.repeats} runs x {arguments.steps} steps per input")
+    print(
+        f"--augment {arguments.augment}, batch {arguments.batch_size}, window 20480, {arguments.rounds} rounds x "
+        f"{arguments.repeats} runs x {arguments.steps} steps per input"
+    )
     for preset, rates in results.items():
         memory = statistics.median(rates["in memory"])
         for name, values in rates.items():
             unit = "" if "batches" in name else " windows/s"
-            print(f"{preset:>15} {name:>27}: median {statistics.median(values):.1f}{unit} "
-                  f"({', '.join(f'{value:.1f}' for value in values)})")
+            print(
+                f"{preset:>15} {name:>27}: median {statistics.median(values):.1f}{unit} "
+                f"({', '.join(f'{value:.1f}' for value in values)})"
+            )
         for name in INPUTS[1:]:
-            per_round = [statistics.median(rates[name][start:start + arguments.repeats])
-                         / statistics.median(rates["in memory"][start:start + arguments.repeats])
-                         for start in range(0, len(rates[name]), arguments.repeats)]
-            print(f"{preset:>15} {name + ' / in memory':>27}: {statistics.median(per_round):.2f} median of rounds "
-                  f"({', '.join(f'{ratio:.2f}' for ratio in per_round)}); "
-                  f"{statistics.median(rates[name]) / memory:.2f} ratio of medians")
+            per_round = [
+                statistics.median(rates[name][start : start + arguments.repeats])
+                / statistics.median(rates["in memory"][start : start + arguments.repeats])
+                for start in range(0, len(rates[name]), arguments.repeats)
+            ]
+            print(
+                f"{preset:>15} {name + ' / in memory':>27}: {statistics.median(per_round):.2f} median of rounds "
+                f"({', '.join(f'{ratio:.2f}' for ratio in per_round)}); "
+                f"{statistics.median(rates[name]) / memory:.2f} ratio of medians"
+            )
     print(f"peak RSS: {peak_rss_mib():.0f} MiB")
     return 0
 

@@ -23,6 +23,8 @@ clips per word) is then pretrained for --final-minutes and evaluated again, KWS 
 It writes the `budget` section of QUALITY.md and its figure into docs/quality/.
 """
 
+import cli.tensorflow_environment
+
 import argparse
 import csv
 import datetime
@@ -32,15 +34,12 @@ import shutil
 import statistics
 import sys
 
-import matplotlib
 import yaml
+from matplotlib.figure import Figure
 
 from bench.quality import percent, read_json, run_stages, verdict
 from bench.quality_file import update_section
 from bench.timing import machine
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 SMALL_PRESET = REPO / "models" / "presets" / "modified-small.yaml"
@@ -75,7 +74,10 @@ class Plan:
         self.python = sys.executable
         data = work / "data"
         self.librispeech, self.tfrecords, self.speech_commands = (
-            data / "LibriSpeech", data / "tfrecords", data / "speech_commands")
+            data / "LibriSpeech",
+            data / "tfrecords",
+            data / "speech_commands",
+        )
         self.probe_epochs = probe_epochs
 
     def data(self) -> list[tuple[str, list[str]]]:
@@ -84,39 +86,84 @@ class Plan:
         return [
             ("demo LibriSpeech", [python, "-m", "demo", "librispeech", str(self.librispeech)]),
             ("demo Speech Commands", [python, "-m", "demo", "speechcommands", str(self.speech_commands)]),
-            ("convert train-clean-100", [python, "tfrecords.py", "train-clean-100", "--librispeech-dir",
-                                         str(self.librispeech)]),
+            (
+                "convert train-clean-100",
+                [python, "tfrecords.py", "train-clean-100", "--librispeech-dir", str(self.librispeech)],
+            ),
             ("convert dev-clean", [python, "tfrecords.py", "dev-clean", "--librispeech-dir", str(self.librispeech)]),
         ]
 
     def pretrain(self, name: str, flags: list[str], minutes: float) -> tuple[str, list[str]]:
         """`train.py` for `minutes` of wall time into `<work>/<name>/pretraining`."""
-        return (f"pretrain {name}", [
-            self.python, "train.py", "--data-dir", str(self.tfrecords), "--output-dir", str(self.pretrained(name)),
-            "--batch-size", "32", "--epochs", "100000", "--steps-per-epoch", "100", "--lr-milestones", "",
-            "--time-budget", f"{minutes:g}", *flags,
-        ])
+        return (
+            f"pretrain {name}",
+            [
+                self.python,
+                "train.py",
+                "--data-dir",
+                str(self.tfrecords),
+                "--output-dir",
+                str(self.pretrained(name)),
+                "--batch-size",
+                "32",
+                "--epochs",
+                "100000",
+                "--steps-per-epoch",
+                "100",
+                "--lr-milestones",
+                "",
+                "--time-budget",
+                f"{minutes:g}",
+                *flags,
+            ],
+        )
 
     def pretrained(self, name: str) -> pathlib.Path:
         return self.work / name / "pretraining"
 
     def _kws(self, output: pathlib.Path, rows: str, *flags: str, encoder: pathlib.Path | None = None) -> list[str]:
-        argv = [self.python, "-m", "kws_eval", "--speech-commands-dir", str(self.speech_commands), "--rows", rows,
-                "--output-dir", str(output), *flags]
+        argv = [
+            self.python,
+            "-m",
+            "kws_eval",
+            "--speech-commands-dir",
+            str(self.speech_commands),
+            "--rows",
+            rows,
+            "--output-dir",
+            str(output),
+            *flags,
+        ]
         return argv + ([] if encoder is None else ["--encoder", str(encoder)])
 
     def _probe(self, task: str, model: pathlib.Path, rows: str, output: pathlib.Path) -> list[str]:
         split = self.tfrecords / ("dev-clean" if task == "abx" else "train-clean-100")
-        argv = [self.python, "-m", "probes", task, "--tfrecords", str(split), "--alignments",
-                str(self.librispeech / "alignments"), "--model", str(model), "--rows", rows,
-                "--output-dir", str(output), "--quiet"]
+        argv = [
+            self.python,
+            "-m",
+            "probes",
+            task,
+            "--tfrecords",
+            str(split),
+            "--alignments",
+            str(self.librispeech / "alignments"),
+            "--model",
+            str(model),
+            "--rows",
+            rows,
+            "--output-dir",
+            str(output),
+            "--quiet",
+        ]
         return argv if task == "abx" else argv + ["--epochs", str(self.probe_epochs), "--batch-size", "8"]
 
     def fine_tune(self, name: str, seeds: int = 1) -> tuple[str, list[str]]:
         """KWS with the encoder trained along, every clip: the costliest evaluation, run for the best recipes."""
         encoder = self.pretrained(name) / "genc.h5"
-        return (f"KWS fine-tuned, {name}", self._kws(self.work / name / "kws_ft", "cpc_ft", "--seeds", str(seeds),
-                                                     encoder=encoder))
+        return (
+            f"KWS fine-tuned, {name}",
+            self._kws(self.work / name / "kws_ft", "cpc_ft", "--seeds", str(seeds), encoder=encoder),
+        )
 
     def evaluate(self, name: str, few_label_seeds: int | None = None) -> list[tuple[str, list[str]]]:
         """KWS with few labels (frozen; by default `few_label_seeds` seeds), phone and speaker probes and ABX."""
@@ -124,8 +171,18 @@ class Plan:
         encoder, model = pretrained / "genc.h5", pretrained / "gar.keras"
         budgets = ",".join(map(str, FEW_LABELS))
         return [
-            (f"KWS few labels, {name}", self._kws(folder / "kws_few", "cpc", "--train-per-word", budgets,
-                                                  "--seeds", str(few_label_seeds or self.few_label_seeds), encoder=encoder)),
+            (
+                f"KWS few labels, {name}",
+                self._kws(
+                    folder / "kws_few",
+                    "cpc",
+                    "--train-per-word",
+                    budgets,
+                    "--seeds",
+                    str(few_label_seeds or self.few_label_seeds),
+                    encoder=encoder,
+                ),
+            ),
             (f"phone probe, {name}", self._probe("phone", model, "cpc,random", folder / "probes")),
             (f"speaker probe, {name}", self._probe("speaker", model, "cpc,random", folder / "probes")),
             (f"ABX, {name}", self._probe("abx", model, "cpc_c,cpc_z", folder / "probes")),
@@ -148,7 +205,9 @@ def epoch_curve(pretrained: pathlib.Path) -> tuple[list[float], list[float]]:
     with open(pretrained / "training_log.csv", newline="") as log:
         rows = list(csv.DictReader(log))
     minutes = [float(row["elapsed_seconds"]) / 60 for row in rows]
-    steps = sorted((key for key in rows[0] if key.startswith("val_accuracy_")), key=lambda key: int(key.rsplit("_", 1)[1]))
+    steps = sorted(
+        (key for key in rows[0] if key.startswith("val_accuracy_")), key=lambda key: int(key.rsplit("_", 1)[1])
+    )
     return minutes, [statistics.fmean(float(row[key]) for key in steps) for row in rows]
 
 
@@ -165,7 +224,8 @@ def few_label_validation(work: pathlib.Path, name: str) -> float:
 
 def plot_time_to_accuracy(curves: dict[str, tuple[list[float], list[float]]], path: pathlib.Path) -> None:
     """Validation accuracy (mean over K) against pretraining minutes, one line per run."""
-    figure, axes = plt.subplots(figsize=(7, 4.5))
+    figure = Figure(figsize=(7, 4.5))
+    axes = figure.subplots()
     for name, (minutes, accuracy) in curves.items():
         axes.plot(minutes, [100 * value for value in accuracy], marker=".", label=name)
     axes.set_xlabel("pretraining wall time (minutes, 2 cores)")
@@ -176,7 +236,6 @@ def plot_time_to_accuracy(curves: dict[str, tuple[list[float], list[float]]], pa
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=120)
-    plt.close(figure)
 
 
 def recipe_row(work: pathlib.Path, name: str, label: str) -> str:
@@ -190,7 +249,9 @@ def recipe_row(work: pathlib.Path, name: str, label: str) -> str:
     speaker = read_json(folder / "probes" / "speaker" / "results.json")["rows"]
     abx = read_json(folder / "probes" / "abx" / "results.json")["rows"]
     cells = [
-        label, f"{metrics['windows']}", f"{percent(final_accuracy(pretrained))} ({percent(metrics['chance_accuracy'])})",
+        label,
+        f"{metrics['windows']}",
+        f"{percent(final_accuracy(pretrained))} ({percent(metrics['chance_accuracy'])})",
         *(f"{percent(few[str(clips)]['val_acc'])} / {percent(few[str(clips)]['test_acc'])}" for clips in FEW_LABELS),
         "–" if tuned is None else f"{percent(tuned['val_acc'])} / {percent(tuned['test_acc'])}",
         f"{percent(phone['cpc']['test_acc'])} ({percent(phone['random']['test_acc'])})",
@@ -209,14 +270,29 @@ def baseline_rows(work: pathlib.Path) -> list[str]:
     abx = read_json(folder / "probes" / "abx" / "results.json")["rows"]
     budgets, full = kws["label_budgets"]["logmel"], kws["rows"]["logmel"]
     logmel = [
-        "log-mel", "–", "–",
-        *(f"{percent(budgets[str(clips)]['val_acc'])} / {percent(budgets[str(clips)]['test_acc'])}" for clips in FEW_LABELS),
+        "log-mel",
+        "–",
+        "–",
+        *(
+            f"{percent(budgets[str(clips)]['val_acc'])} / {percent(budgets[str(clips)]['test_acc'])}"
+            for clips in FEW_LABELS
+        ),
         f"{percent(full['val_acc'])} / {percent(full['test_acc'])} (image CNN, 3 seeds)",
-        percent(phone["logmel"]["test_acc"]), percent(speaker["logmel"]["test_acc"]),
+        percent(phone["logmel"]["test_acc"]),
+        percent(speaker["logmel"]["test_acc"]),
         percent(abx["logmel"]["across_error"]),
     ]
-    mfcc = ["MFCC", "–", "–", "–", "–", "–", percent(phone["mfcc"]["test_acc"]), percent(speaker["mfcc"]["test_acc"]),
-            percent(abx["mfcc"]["across_error"])]
+    mfcc = [
+        "MFCC",
+        "–",
+        "–",
+        "–",
+        "–",
+        "–",
+        percent(phone["mfcc"]["test_acc"]),
+        percent(speaker["mfcc"]["test_acc"]),
+        percent(abx["mfcc"]["across_error"]),
+    ]
     return ["| " + " | ".join(cells) + " |" for cells in (logmel, mfcc)]
 
 
@@ -235,43 +311,81 @@ def targets(work: pathlib.Path, name: str, minutes: float, seeds: int) -> list[s
     lines = []
     for clips in FEW_LABELS:
         ours, theirs = few[str(clips)]["test_acc"], logmel_kws["label_budgets"]["logmel"][str(clips)]["test_acc"]
-        lines.append(f"| KWS, frozen CPC ≥ log-mel at {clips} clip{'s' if clips > 1 else ''} per word (test, mean of "
-                     f"{seeds} seed{'s' if seeds > 1 else ''}) | {percent(ours)} against {percent(theirs)}, {100 * (ours - theirs):+.1f} | "
-                     f"{verdict(ours >= theirs)} |")
+        lines.append(
+            f"| KWS, frozen CPC ≥ log-mel at {clips} clip{'s' if clips > 1 else ''} per word (test, mean of "
+            f"{seeds} seed{'s' if seeds > 1 else ''}) | {percent(ours)} against {percent(theirs)}, "
+            f"{100 * (ours - theirs):+.1f} | "
+            f"{verdict(ours >= theirs)} |"
+        )
     ours, theirs = tuned["test_acc"], logmel_kws["rows"]["logmel"]["test_acc"]
-    lines.append(f"| KWS, CPC + fine-tuning ≥ log-mel with every clip (test) | {percent(ours)} against "
-                 f"{percent(theirs)}, {100 * (ours - theirs):+.1f} | {verdict(ours >= theirs)} |")
+    lines.append(
+        f"| KWS, CPC + fine-tuning ≥ log-mel with every clip (test) | {percent(ours)} against "
+        f"{percent(theirs)}, {100 * (ours - theirs):+.1f} | {verdict(ours >= theirs)} |"
+    )
     ours, theirs = phone["cpc"]["test_acc"], spectral_phone["logmel"]["test_acc"]
-    lines.append(f"| phone probe, c_t ≥ log-mel | {percent(ours)} against {percent(theirs)} (random init "
-                 f"{percent(phone['random']['test_acc'])}) | {verdict(ours >= theirs)} |")
+    lines.append(
+        f"| phone probe, c_t ≥ log-mel | {percent(ours)} against {percent(theirs)} (random init "
+        f"{percent(phone['random']['test_acc'])}) | {verdict(ours >= theirs)} |"
+    )
     ours = abx["cpc_c"]["across_error"]
     best_spectral = min(spectral_abx[row]["across_error"] for row in ("logmel", "mfcc"))
-    lines.append(f"| ABX across speakers, c_t below log-mel and MFCC | {percent(ours)} against "
-                 f"{percent(spectral_abx['logmel']['across_error'])} and {percent(spectral_abx['mfcc']['across_error'])}"
-                 f" | {verdict(ours < best_spectral)} |")
+    lines.append(
+        f"| ABX across speakers, c_t below log-mel and MFCC | {percent(ours)} against "
+        f"{percent(spectral_abx['logmel']['across_error'])} and {percent(spectral_abx['mfcc']['across_error'])}"
+        f" | {verdict(ours < best_spectral)} |"
+    )
     ours = speaker["cpc"]["test_acc"]
     lines.append(f"| speaker probe ≥ 95 % | {percent(ours)} | {verdict(ours >= 0.95)} |")
-    return [f"Targets of the issue for `{name}` at {minutes:g} minutes:", "", "| target | figure | verdict |",
-            "|---|---|---|", *lines]
+    return [
+        f"Targets of the issue for `{name}` at {minutes:g} minutes:",
+        "",
+        "| target | figure | verdict |",
+        "|---|---|---|",
+        *lines,
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.budget", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--work-dir", type=pathlib.Path, default=REPO / "outputs" / "budget",
-                        help="where corpora, models and results go (default: %(default)s)")
-    parser.add_argument("--minutes", type=float, default=10, help="pretraining budget of every recipe (default: %(default)s)")
-    parser.add_argument("--widths", default="64,128,256",
-                        help="channels of the modified-small candidates (default: %(default)s)")
-    parser.add_argument("--final-minutes", type=float, default=60,
-                        help="budget of the best recipe's second run; 0 skips it (default: %(default)s)")
-    parser.add_argument("--few-label-seeds", type=int, default=3,
-                        help="seeds of each recipe's frozen KWS rows at 1 and 3 clips per word (default: %(default)s)")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.budget", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--work-dir",
+        type=pathlib.Path,
+        default=REPO / "outputs" / "budget",
+        help="where corpora, models and results go (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--minutes", type=float, default=10, help="pretraining budget of every recipe (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--widths", default="64,128,256", help="channels of the modified-small candidates (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--final-minutes",
+        type=float,
+        default=60,
+        help="budget of the best recipe's second run; 0 skips it (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--few-label-seeds",
+        type=int,
+        default=3,
+        help="seeds of each recipe's frozen KWS rows at 1 and 3 clips per word (default: %(default)s)",
+    )
     parser.add_argument("--resume", action="store_true", help="skip the stages a stopped run in --work-dir finished")
-    parser.add_argument("--quality-file", type=pathlib.Path, default=REPO / "QUALITY.md",
-                        help="the file whose budget section is rewritten (default: %(default)s)")
-    parser.add_argument("--figures-dir", type=pathlib.Path, default=REPO / "docs" / "quality",
-                        help="where the figure is copied (default: %(default)s)")
+    parser.add_argument(
+        "--quality-file",
+        type=pathlib.Path,
+        default=REPO / "QUALITY.md",
+        help="the file whose budget section is rewritten (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--figures-dir",
+        type=pathlib.Path,
+        default=REPO / "docs" / "quality",
+        help="where the figure is copied (default: %(default)s)",
+    )
     arguments = parser.parse_args(argv)
     work = arguments.work_dir.resolve()
     marker = work / ".budget-run"
@@ -285,15 +399,20 @@ def main(argv: list[str] | None = None) -> int:
     widths = [int(width) for width in arguments.widths.split(",")]
     plan, logs, minutes = Plan(work, few_label_seeds=arguments.few_label_seeds), work / "logs", arguments.minutes
 
-    candidates = {f"modified-small-{width}": ["--encoder", str(width_preset(width, work / "presets"))]
-                  for width in widths}
+    candidates = {
+        f"modified-small-{width}": ["--encoder", str(width_preset(width, work / "presets"))] for width in widths
+    }
     sweep = [plan.pretrain("seed", ["--encoder", "seed"], minutes)]
     sweep += [plan.pretrain(name, flags, minutes) for name, flags in candidates.items()]
     seconds = run_stages(plan.data() + sweep + plan.baselines("seed"), logs, arguments.resume)
     chosen = max(candidates, key=lambda name: final_accuracy(plan.pretrained(name)))
     augmented = f"{chosen}+augment"
-    recipes = {"seed": ["--encoder", "seed"], chosen: candidates[chosen], augmented: [*candidates[chosen], "--augment"],
-               "modified": ["--encoder", "modified"]}
+    recipes = {
+        "seed": ["--encoder", "seed"],
+        chosen: candidates[chosen],
+        augmented: [*candidates[chosen], "--augment"],
+        "modified": ["--encoder", "modified"],
+    }
     stages = [plan.pretrain(name, recipes[name], minutes) for name in (augmented, "modified")]
     for name in recipes:
         stages += plan.evaluate(name)
@@ -302,9 +421,15 @@ def main(argv: list[str] | None = None) -> int:
     seconds |= run_stages([plan.fine_tune(best)], logs, arguments.resume)
     final = f"{best}-{arguments.final_minutes:g}min"
     if arguments.final_minutes:
-        seconds |= run_stages([plan.pretrain(final, recipes[best], arguments.final_minutes),
-                               *plan.evaluate(final, few_label_seeds=3),
-                               plan.fine_tune(final, seeds=3)], logs, arguments.resume)
+        seconds |= run_stages(
+            [
+                plan.pretrain(final, recipes[best], arguments.final_minutes),
+                *plan.evaluate(final, few_label_seeds=3),
+                plan.fine_tune(final, seeds=3),
+            ],
+            logs,
+            arguments.resume,
+        )
 
     curves = {name: epoch_curve(plan.pretrained(name)) for name in ["seed", *candidates, augmented, "modified"]}
     if arguments.final_minutes:
@@ -319,53 +444,65 @@ def main(argv: list[str] | None = None) -> int:
         for flag, default in (("minutes", 10), ("widths", "64,128,256"), ("final_minutes", 60), ("few_label_seeds", 3))
         if getattr(arguments, flag) != default
     )
-    sweep_lines = ["| candidate | windows in the budget | CPC validation accuracy, mean over K (chance) |", "|---|---:|---:|"]
+    sweep_lines = [
+        "| candidate | windows in the budget | CPC validation accuracy, mean over K (chance) |",
+        "|---|---:|---:|",
+    ]
     for name in candidates:
         metrics = read_json(plan.pretrained(name) / "metrics.json")
-        sweep_lines.append(f"| {name} | {metrics['windows']} | {percent(final_accuracy(plan.pretrained(name)))} "
-                           f"({percent(metrics['chance_accuracy'])}) |")
-    header = ("| recipe | windows | CPC val. acc., mean over K (chance) | KWS frozen, 1 per word (val / test) | "
-              "KWS frozen, 3 per word (val / test) | KWS fine-tuned, all clips (val / test) | phone probe, test "
-              "(random init) | speaker probe, test (random init) | ABX across, c / z |")
+        sweep_lines.append(
+            f"| {name} | {metrics['windows']} | {percent(final_accuracy(plan.pretrained(name)))} "
+            f"({percent(metrics['chance_accuracy'])}) |"
+        )
+    header = (
+        "| recipe | windows | CPC val. acc., mean over K (chance) | KWS frozen, 1 per word (val / test) | "
+        "KWS frozen, 3 per word (val / test) | KWS fine-tuned, all clips (val / test) | phone probe, test "
+        "(random init) | speaker probe, test (random init) | ABX across, c / z |"
+    )
     table = [header, "|---|" + "---:|" * 8]
     table += [recipe_row(work, name, name) for name in recipes]
     if arguments.final_minutes:
         table.append(recipe_row(work, final, f"**{final}**"))
     table += baseline_rows(work)
-    text = "\n".join([
-        "## Quality per CPU-minute",
-        "",
-        f"Command: `{command}`. Machine: {machine()}. Date: {date}. Wall time: {total / 60:.0f} min (evaluation "
-        "included).",
-        "",
-        f"Every recipe pretrained for {minutes:g} minutes of wall time on the demo LibriSpeech corpus (batch 32, "
-        "constant learning rate 1e-3, validation every 100 steps), then evaluated. KWS: 30 demo words; frozen "
-        f"CPC at 1 and 3 clips per word with {arguments.few_label_seeds} seed(s) per recipe (log-mel: 3 seeds); "
-        "CPC + fine-tuning with every clip (1 seed) for the best recipe only. Probes: linear, on the demo "
-        "alignments. Lower ABX is better.",
-        "",
-        f"**Sizing `modified-small`** (time to accuracy, {minutes:g} minutes each): chosen **{chosen}**.",
-        "",
-        *sweep_lines,
-        "",
-        f"![time to accuracy]({figures.as_posix()}/{FIGURE})",
-        "",
-        f"**Equal budget.** Best by validation (KWS frozen, mean of 1 and 3 clips per word): **{best}**.",
-        "",
-        *table,
-        "",
-        *targets(work, final if arguments.final_minutes else best,
-                 arguments.final_minutes if arguments.final_minutes else minutes,
-                 3 if arguments.final_minutes else arguments.few_label_seeds),
-        "",
-        "<details><summary>Wall time per stage</summary>",
-        "",
-        "| stage | wall time |",
-        "|---|---:|",
-        *(f"| {name} | {value:.0f} s |" for name, value in seconds.items()),
-        "",
-        "</details>",
-    ])
+    text = "\n".join(
+        [
+            "## Quality per CPU-minute",
+            "",
+            f"Command: `{command}`. Machine: {machine()}. Date: {date}. Wall time: {total / 60:.0f} min (evaluation "
+            "included).",
+            "",
+            f"Every recipe pretrained for {minutes:g} minutes of wall time on the demo LibriSpeech corpus (batch 32, "
+            "constant learning rate 1e-3, validation every 100 steps), then evaluated. KWS: 30 demo words; frozen "
+            f"CPC at 1 and 3 clips per word with {arguments.few_label_seeds} seed(s) per recipe (log-mel: 3 seeds); "
+            "CPC + fine-tuning with every clip (1 seed) for the best recipe only. Probes: linear, on the demo "
+            "alignments. Lower ABX is better.",
+            "",
+            f"**Sizing `modified-small`** (time to accuracy, {minutes:g} minutes each): chosen **{chosen}**.",
+            "",
+            *sweep_lines,
+            "",
+            f"![time to accuracy]({figures.as_posix()}/{FIGURE})",
+            "",
+            f"**Equal budget.** Best by validation (KWS frozen, mean of 1 and 3 clips per word): **{best}**.",
+            "",
+            *table,
+            "",
+            *targets(
+                work,
+                final if arguments.final_minutes else best,
+                arguments.final_minutes if arguments.final_minutes else minutes,
+                3 if arguments.final_minutes else arguments.few_label_seeds,
+            ),
+            "",
+            "<details><summary>Wall time per stage</summary>",
+            "",
+            "| stage | wall time |",
+            "|---|---:|",
+            *(f"| {name} | {value:.0f} s |" for name, value in seconds.items()),
+            "",
+            "</details>",
+        ]
+    )
     update_section(arguments.quality_file, "budget", text)
     print(f"wrote the budget section of {arguments.quality_file} ({total / 60:.0f} min)")
     return 0

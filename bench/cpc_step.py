@@ -12,6 +12,7 @@ from models.cpc_model import CPCModel
 from models.encoder_spec import EncoderSpec, resolve_encoder_spec
 from models.genc_model import genc_model
 
+
 def build_model(
     encoder: str = "seed", num_neg: int = 10, pred_steps: int = 10, dim_c: int = 40, jit_compile: bool = False
 ) -> CPCModel:
@@ -30,7 +31,10 @@ def build_model(
 
 
 def pipeline_windows(
-    tfrecord_dir: pathlib.Path, batch_size: int, window: int, crops_per_utterance: int = PipelineConfig.crops_per_utterance
+    tfrecord_dir: pathlib.Path,
+    batch_size: int,
+    window: int,
+    crops_per_utterance: int = PipelineConfig.crops_per_utterance,
 ) -> tf.data.Dataset:
     """The real training input: endless random crops from the TFRecords."""
     config = PipelineConfig(
@@ -86,7 +90,9 @@ def matmul_gflops(size: int = 1024, repeats: int = 5) -> list[float]:
     return rates
 
 
-def forward_flops_per_window(spec: EncoderSpec, window: int, dim_c: int, pred_steps: int, num_neg: int, t_skip: int = 5) -> int:
+def forward_flops_per_window(
+    spec: EncoderSpec, window: int, dim_c: int, pred_steps: int, num_neg: int, t_skip: int = 5
+) -> int:
     """Multiply-adds × 2 of one window's forward pass: convolutions, GRU, prediction heads, scores.
 
     Training costs about three times this (forward, and backward for inputs and weights).

@@ -5,9 +5,11 @@ folder (so the run lasts long enough to time), saves an untrained `seed` encoder
 `gar.keras` (the speed does not depend on the weights) and extracts z_t and c_t from the
 folder at a few batch sizes, each several times. Prints the median real-time factor of each.
 
-    python bench/extract.py                     # demo corpus linked 8 times, about 2.5 h
-    python bench/extract.py --audio-dir ~/Data/LibriSpeech/dev-clean
+    python -m bench.extract                     # demo corpus linked 8 times, about 2.5 h
+    python -m bench.extract --audio-dir ~/Data/LibriSpeech/dev-clean
 """
+
+import cli.tensorflow_environment
 
 import argparse
 import pathlib
@@ -16,20 +18,15 @@ import subprocess
 import sys
 import tempfile
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-from models.runtime_environment import set_tensorflow_environment  # noqa: E402
+import keras
 
-set_tensorflow_environment()
-
-import keras  # noqa: E402
-from timing import machine  # noqa: E402
-
-from extract.extraction_config import ExtractionConfig  # noqa: E402
-from extract.feature_extraction import extract_features  # noqa: E402
-from models.ar_model import ar_model  # noqa: E402
-from models.context_model import context_model  # noqa: E402
-from models.encoder_spec import resolve_encoder_spec  # noqa: E402
-from models.genc_model import genc_model  # noqa: E402
+from bench.timing import machine
+from extract.extraction_config import ExtractionConfig
+from extract.feature_extraction import extract_features
+from models.ar_model import ar_model
+from models.context_model import context_model
+from models.encoder_spec import resolve_encoder_spec
+from models.genc_model import genc_model
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 
@@ -37,8 +34,13 @@ REPO = pathlib.Path(__file__).resolve().parents[1]
 def demo_audio(scratch: pathlib.Path, copies: int) -> pathlib.Path:
     """The demo training split's FLAC files, each linked ``copies`` times into one folder."""
     root = scratch / "LibriSpeech"
-    subprocess.run([sys.executable, "-m", "demo", "librispeech", str(root)], check=True, cwd=REPO,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "demo", "librispeech", str(root)],
+        check=True,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     folder = scratch / "audio"
     for copy in range(copies):
         for flac in sorted((root / "train-clean-100").rglob("*.flac")):
@@ -68,12 +70,21 @@ def main() -> None:
         for run in range(args.repeats):
             for features in ("z", "c"):
                 for batch_size in batch_sizes:
-                    config = ExtractionConfig(audio_dir, scratch / f"out-{features}-{batch_size}-{run}", model_path,
-                                              features=features, batch_size=batch_size, show_progress=False)
+                    config = ExtractionConfig(
+                        audio_dir,
+                        scratch / f"out-{features}-{batch_size}-{run}",
+                        model_path,
+                        features=features,
+                        batch_size=batch_size,
+                        show_progress=False,
+                    )
                     summary = extract_features(config)
                     hours = summary.audio_seconds / 3600
                     factors.setdefault((features, batch_size), []).append(summary.real_time_factor)
-                    print(f"run {run + 1}: {features} batch {batch_size}: {summary.real_time_factor:.0f}x", file=sys.stderr)
+                    print(
+                        f"run {run + 1}: {features} batch {batch_size}: {summary.real_time_factor:.0f}x",
+                        file=sys.stderr,
+                    )
 
     print(f"machine: {machine()}")
     print(f"seed encoder (untrained), {hours:.2f} h of audio, {args.repeats} runs per figure")

@@ -4,24 +4,20 @@ Times the TFRecord pipeline alone (random crops, normalisation, shuffle, batches
 windows of 20480 samples) and the seed-preset training step fed from memory; the pipeline
 should deliver at least 10x what training consumes.
 
-    python bench/input_pipeline.py
+    python -m bench.input_pipeline
 """
+
+import cli.tensorflow_environment
 
 import argparse
 import pathlib
 import statistics
-import sys
 import tempfile
 import time
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-from models.runtime_environment import set_tensorflow_environment  # noqa: E402
-
-set_tensorflow_environment()
-
-from cpc_step import build_model, in_memory_windows, pipeline_windows, training_rates  # noqa: E402
-from demo_data import demo_tfrecords  # noqa: E402
-from timing import machine  # noqa: E402
+from bench.cpc_step import build_model, in_memory_windows, pipeline_windows, training_rates
+from bench.demo_data import demo_tfrecords
+from bench.timing import machine
 
 
 def pipeline_rates(dataset, batch_size: int, batches: int, repeats: int) -> tuple[list[float], list[float]]:
@@ -50,18 +46,30 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as scratch:
         data_dir = args.data_dir or demo_tfrecords(pathlib.Path(scratch))
-        pipeline, cpu = pipeline_rates(pipeline_windows(data_dir, args.batch_size, args.window), args.batch_size,
-                                       args.batches, args.repeats)
-        single, single_cpu = pipeline_rates(pipeline_windows(data_dir, args.batch_size, args.window, 1),
-                                            args.batch_size, args.batches, args.repeats)
-        training = training_rates(build_model(), in_memory_windows(data_dir, args.batch_size, args.window), args.batch_size, 30, args.repeats)
+        pipeline, cpu = pipeline_rates(
+            pipeline_windows(data_dir, args.batch_size, args.window), args.batch_size, args.batches, args.repeats
+        )
+        single, single_cpu = pipeline_rates(
+            pipeline_windows(data_dir, args.batch_size, args.window, 1), args.batch_size, args.batches, args.repeats
+        )
+        training = training_rates(
+            build_model(), in_memory_windows(data_dir, args.batch_size, args.window), args.batch_size, 30, args.repeats
+        )
 
     print(f"machine: {machine()}")
-    print(f"input pipeline: median {statistics.median(pipeline):.0f} windows/s ({', '.join(f'{r:.0f}' for r in pipeline)}), "
-          f"{statistics.median(cpu):.1f} ms CPU per batch")
-    print(f"same, 1 crop per utterance read: median {statistics.median(single):.0f} windows/s "
-          f"({', '.join(f'{r:.0f}' for r in single)}), {statistics.median(single_cpu):.1f} ms CPU per batch")
-    print(f"training (in memory): median {statistics.median(training):.0f} windows/s ({', '.join(f'{r:.0f}' for r in training)})")
+    print(
+        f"input pipeline: median {statistics.median(pipeline):.0f} windows/s "
+        f"({', '.join(f'{r:.0f}' for r in pipeline)}), "
+        f"{statistics.median(cpu):.1f} ms CPU per batch"
+    )
+    print(
+        f"same, 1 crop per utterance read: median {statistics.median(single):.0f} windows/s "
+        f"({', '.join(f'{r:.0f}' for r in single)}), {statistics.median(single_cpu):.1f} ms CPU per batch"
+    )
+    print(
+        f"training (in memory): median {statistics.median(training):.0f} windows/s "
+        f"({', '.join(f'{r:.0f}' for r in training)})"
+    )
     print(f"pipeline / training: {statistics.median(pipeline) / statistics.median(training):.1f}x (target >= 10x)")
 
 

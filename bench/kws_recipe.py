@@ -14,6 +14,8 @@ QUALITY.md. About 40 minutes on 2 cores.
     python -m bench.kws_recipe         # then this, on the same outputs/quality/
 """
 
+import cli.tensorflow_environment
+
 import argparse
 import datetime
 import json
@@ -46,7 +48,10 @@ def _ladder() -> list[tuple[str, list[str]]]:
         ("+ 100 ms time shifts = default recipe, 8 epochs", ["--epochs", "8"]),
         ("default recipe, 20 epochs", []),
         ("default recipe, 20 epochs, no time shifts", ["--time-shift-ms", "0"]),
-        ("default recipe, 8 epochs, temporal classifier for log-mel too", ["--epochs", "8", "--classifier", "temporal"]),
+        (
+            "default recipe, 8 epochs, temporal classifier for log-mel too",
+            ["--epochs", "8", "--classifier", "temporal"],
+        ),
         ("default recipe, 8 epochs, first 3 frames cropped", ["--epochs", "8", "--crop-frames", "3"]),
         ("default recipe, 8 epochs, learning rate 3e-3", ["--epochs", "8", "--lr", "3e-3"]),
     ]
@@ -58,29 +63,61 @@ the one before; the variants after it change one setting of the default recipe."
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.kws_recipe", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.kws_recipe", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     quality = REPO / "outputs" / "quality"
-    parser.add_argument("--speech-commands-dir", type=pathlib.Path, default=quality / "data" / "speech_commands",
-                        help="the keyword set (default: the one bench.quality made, %(default)s)")
-    parser.add_argument("--encoder", type=pathlib.Path, default=quality / "pretraining" / "genc.h5",
-                        help="the CPC encoder (default: the one bench.quality trained, %(default)s)")
-    parser.add_argument("--work-dir", type=pathlib.Path, default=quality / "kws_recipe",
-                        help="where each step's results go (default: %(default)s)")
-    parser.add_argument("--quality-file", type=pathlib.Path, default=REPO / "QUALITY.md",
-                        help="the file whose kws-recipe section is rewritten (default: %(default)s)")
+    parser.add_argument(
+        "--speech-commands-dir",
+        type=pathlib.Path,
+        default=quality / "data" / "speech_commands",
+        help="the keyword set (default: the one bench.quality made, %(default)s)",
+    )
+    parser.add_argument(
+        "--encoder",
+        type=pathlib.Path,
+        default=quality / "pretraining" / "genc.h5",
+        help="the CPC encoder (default: the one bench.quality trained, %(default)s)",
+    )
+    parser.add_argument(
+        "--work-dir",
+        type=pathlib.Path,
+        default=quality / "kws_recipe",
+        help="where each step's results go (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--quality-file",
+        type=pathlib.Path,
+        default=REPO / "QUALITY.md",
+        help="the file whose kws-recipe section is rewritten (default: %(default)s)",
+    )
     arguments = parser.parse_args(argv)
     for path in (arguments.speech_commands_dir, arguments.encoder):
         if not path.exists():
             parser.exit(2, f"error: {path}: not found; run python -m bench.quality first, or give the flag\n")
     started, date = time.monotonic(), datetime.date.today().isoformat()
+
     def step_dir(number: int) -> pathlib.Path:
         return arguments.work_dir / f"step{number}"
 
     plan = [
-        (name, [sys.executable, "-m", "kws_eval", "--speech-commands-dir", str(arguments.speech_commands_dir),
-                "--encoder", str(arguments.encoder), "--output-dir", str(step_dir(number)), "--rows", ",".join(ROWS),
-                *flags])
+        (
+            name,
+            [
+                sys.executable,
+                "-m",
+                "kws_eval",
+                "--speech-commands-dir",
+                str(arguments.speech_commands_dir),
+                "--encoder",
+                str(arguments.encoder),
+                "--output-dir",
+                str(step_dir(number)),
+                "--rows",
+                ",".join(ROWS),
+                *flags,
+            ],
+        )
         for number, (name, flags) in enumerate(LADDER, start=1)
     ]
     run_stages(plan, arguments.work_dir / "logs")

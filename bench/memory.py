@@ -16,9 +16,11 @@ Each figure is the median of several runs. The 4x/1x ratio is printed beside the
 and the audio the corpus gained (as the int16 PCM the records hold), since a training process
 of 2 GB that read the whole 4x demo corpus would still grow by only a few per cent.
 
-    python bench/memory.py                      # 1x and 4x, 3 conversions and 3 trainings each
-    python bench/memory.py --scales 1,2,4 --repeats 5 --train-repeats 3
+    python -m bench.memory                      # 1x and 4x, 3 conversions and 3 trainings each
+    python -m bench.memory --scales 1,2,4 --repeats 5 --train-repeats 3
 """
+
+import cli.tensorflow_environment
 
 import argparse
 import json
@@ -32,9 +34,8 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-
-from timing import machine  # noqa: E402  (only the standard library here: see _measure)
+from bench.timing import machine
+from cli.usable_cores import usable_cores
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 SAMPLE_RATE = 16000
@@ -44,8 +45,17 @@ SAMPLE_SECONDS = 0.05
 
 def synthesize(root: pathlib.Path, scale: int) -> list[str]:
     """The demo LibriSpeech at ``scale`` times its default speakers; returns the command run."""
-    command = [sys.executable, "-m", "demo", "librispeech", str(root),
-               "--train-speakers", str(16 * scale), "--dev-speakers", str(4 * scale)]
+    command = [
+        sys.executable,
+        "-m",
+        "demo",
+        "librispeech",
+        str(root),
+        "--train-speakers",
+        str(16 * scale),
+        "--dev-speakers",
+        str(4 * scale),
+    ]
     subprocess.run(command, check=True, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return command
 
@@ -142,21 +152,38 @@ def _corpus(tfrecord_dir: pathlib.Path, window: int) -> dict:
 
 def pipeline_defaults() -> dict:
     """Window and shuffle-buffer size of the training input, read from the code (imports TensorFlow in a child)."""
-    probe = ("import dataclasses, json; from librispeech.input_pipeline import PipelineConfig; "
-             "from pretraining.pretraining_config import PretrainingConfig; "
-             "print(json.dumps({'shuffle_buffer': PipelineConfig().shuffle_buffer, 'window': PretrainingConfig().window}))")
-    result = subprocess.run([sys.executable, "-c", probe], cwd=REPO, check=True, capture_output=True, text=True,
-                            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    probe = (
+        "import dataclasses, json; from librispeech.input_pipeline import PipelineConfig; "
+        "from pretraining.pretraining_config import PretrainingConfig; "
+        "print(json.dumps({'shuffle_buffer': PipelineConfig().shuffle_buffer, "
+        "'window': PretrainingConfig().data.window}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scales", default="1,4", help="demo corpus sizes in multiples of the default (default: %(default)s)")
-    parser.add_argument("--repeats", type=int, default=3, help="conversion runs per split and scale (default: %(default)s)")
+    parser.add_argument(
+        "--scales", default="1,4", help="demo corpus sizes in multiples of the default (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="conversion runs per split and scale (default: %(default)s)"
+    )
     parser.add_argument("--train-repeats", type=int, default=3, help="training runs per scale (default: %(default)s)")
-    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)),
-                        help="conversion worker processes (default: all cores, here %(default)s)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=usable_cores(),
+        help="conversion worker processes (default: all cores, here %(default)s)",
+    )
     parser.add_argument("--batch-size", type=int, default=32, help="training batch (default: %(default)s)")
     parser.add_argument("--steps", type=int, default=40, help="training steps, one epoch (default: %(default)s)")
     args = parser.parse_args()
@@ -177,8 +204,18 @@ def main() -> None:
                 runs = []
                 for run in range(args.repeats):
                     output = data_dir / split if run == 0 else base / f"run{run}" / split
-                    command = [sys.executable, "tfrecords.py", split, "--librispeech-dir", str(root),
-                               "--output-dir", str(output), "--workers", str(args.workers), "--quiet"]
+                    command = [
+                        sys.executable,
+                        "tfrecords.py",
+                        split,
+                        "--librispeech-dir",
+                        str(root),
+                        "--output-dir",
+                        str(output),
+                        "--workers",
+                        str(args.workers),
+                        "--quiet",
+                    ]
                     runs.append(_measure(command, base / "convert.log"))
                     commands.setdefault(f"convert {split}", command)
                     if run:
@@ -188,9 +225,22 @@ def main() -> None:
             train_runs = []
             for run in range(args.train_repeats):
                 output = base / f"train{run}"
-                command = [sys.executable, "train.py", "--data-dir", str(data_dir), "--batch-size", str(args.batch_size),
-                           "--epochs", "1", "--steps-per-epoch", str(args.steps), "--val-steps", "1",
-                           "--output-dir", str(output)]
+                command = [
+                    sys.executable,
+                    "train.py",
+                    "--data-dir",
+                    str(data_dir),
+                    "--batch-size",
+                    str(args.batch_size),
+                    "--epochs",
+                    "1",
+                    "--steps-per-epoch",
+                    str(args.steps),
+                    "--val-steps",
+                    "1",
+                    "--output-dir",
+                    str(output),
+                ]
                 train_runs.append(_measure(command, base / "train.log"))
                 commands.setdefault("train", command)
                 shutil.rmtree(output)
@@ -200,8 +250,10 @@ def main() -> None:
 
     print(f"machine: {machine()}")
     print(f"command: {shlex.join([sys.executable, *sys.argv])}")
-    print(f"runs: {args.repeats} conversions of each split, {args.train_repeats} trainings, per scale; "
-          f"RSS figures are medians, in MiB; the child commands, at {scales[0]}x:")
+    print(
+        f"runs: {args.repeats} conversions of each split, {args.train_repeats} trainings, per scale; "
+        f"RSS figures are medians, in MiB; the child commands, at {scales[0]}x:"
+    )
     for name, command in commands.items():
         print(f"  {name}: {shlex.join(command).replace(str(scratch), 'TMP')}")
     print()
@@ -210,47 +262,86 @@ def main() -> None:
     figures = {}
     for scale, row in rows.items():
         corpus, convert, train = row["train-clean-100 corpus"], row["train-clean-100"], row["train"]
-        figures[scale] = (corpus["utterances"], corpus["hours"], corpus["mib"], _median(convert, "total"),
-                          _median(convert, "parent"), _median(convert, "worker"), _median(train, "total"))
-        print(" | ".join([f"{str(scale) + 'x':>13}", f"{figures[scale][0]:>13}", f"{figures[scale][1]:>13.2f}",
-                          *(f"{value:>13.0f}" for value in figures[scale][2:])]))
+        figures[scale] = (
+            corpus["utterances"],
+            corpus["hours"],
+            corpus["mib"],
+            _median(convert, "total"),
+            _median(convert, "parent"),
+            _median(convert, "worker"),
+            _median(train, "total"),
+        )
+        print(
+            " | ".join(
+                [
+                    f"{str(scale) + 'x':>13}",
+                    f"{figures[scale][0]:>13}",
+                    f"{figures[scale][1]:>13.2f}",
+                    *(f"{value:>13.0f}" for value in figures[scale][2:]),
+                ]
+            )
+        )
     low, high = min(scales), max(scales)
     if low != high:
         ratios = [figures[high][index] / figures[low][index] for index in range(len(figures[low]))]
         print(" | ".join([f"{f'{high}x/{low}x':>13}", *(f"{ratio:>13.2f}" for ratio in ratios)]))
         growth = [figures[high][index] - figures[low][index] for index in range(2, len(figures[low]))]
-        print(" | ".join([f"{f'{high}x-{low}x':>13}", f"{'':>13}", f"{'':>13}", *(f"{value:>+13.0f}" for value in growth)]))
+        print(
+            " | ".join(
+                [f"{f'{high}x-{low}x':>13}", f"{'':>13}", f"{'':>13}", *(f"{value:>+13.0f}" for value in growth)]
+            )
+        )
 
-    print("\nevery run (conversion of train-clean-100 / dev-clean: total, parent, largest worker MiB, seconds; "
-          "training: peak MiB, seconds)")
+    print(
+        "\nevery run (conversion of train-clean-100 / dev-clean: total, parent, largest worker MiB, seconds; "
+        "training: peak MiB, seconds)"
+    )
     for scale, row in rows.items():
         dev = row["dev-clean corpus"]
-        print(f"  {scale}x train-clean-100 ({figures[scale][0]} utts, {row['train-clean-100 corpus']['shards']} shards): "
-              + _runs(row["train-clean-100"]))
-        print(f"  {scale}x dev-clean ({dev['utterances']} utts, {dev['hours']:.2f} h, {dev['shards']} shards): "
-              + _runs(row["dev-clean"]) + f"; median total {_median(row['dev-clean'], 'total'):.0f}")
-        print(f"  {scale}x training: " + ", ".join(f"{run['total']:.0f} ({run['seconds']:.0f} s)" for run in row["train"]))
+        print(
+            f"  {scale}x train-clean-100 ({figures[scale][0]} utts, {row['train-clean-100 corpus']['shards']} shards): "
+            + _runs(row["train-clean-100"])
+        )
+        print(
+            f"  {scale}x dev-clean ({dev['utterances']} utts, {dev['hours']:.2f} h, {dev['shards']} shards): "
+            + _runs(row["dev-clean"])
+            + f"; median total {_median(row['dev-clean'], 'total'):.0f}"
+        )
+        print(
+            f"  {scale}x training: " + ", ".join(f"{run['total']:.0f} ({run['seconds']:.0f} s)" for run in row["train"])
+        )
         others = max(run["other"] for run in row["train-clean-100"] + row["dev-clean"])
         workers = max(run["workers"] for run in row["train-clean-100"] + row["dev-clean"])
-        print(f"     {workers} pool workers seen per conversion; largest other descendant (resource tracker) {others:.0f} MiB")
+        print(
+            f"     {workers} pool workers seen per conversion; largest other descendant (resource tracker) "
+            f"{others:.0f} MiB"
+        )
 
     buffer_mib = shuffle_buffer * window * BYTES_PER_SAMPLE / 2**20
     print(f"\nshuffle buffer: at most {shuffle_buffer} int16 windows of {window} samples = {buffer_mib:.0f} MiB.")
-    print("train.py repeats the training split without end (PipelineConfig(repeat=True)) before the shuffle, so the "
-          "buffer fills\nfrom several passes over a small split: the windows it holds do not depend on the corpus size.")
+    print(
+        "train.py repeats the training split without end (PipelineConfig(repeat=True)) before the shuffle, so the "
+        "buffer fills\nfrom several passes over a small split: the windows it holds do not depend on the corpus size."
+    )
     for scale, row in rows.items():
         usable = row["train-clean-100 corpus"]["usable"]
-        print(f"  {scale}x: {usable} utterances hold a window; buffer holds {shuffle_buffer} windows "
-              f"({-(-shuffle_buffer // usable)} passes to fill it), {buffer_mib:.0f} MiB")
+        print(
+            f"  {scale}x: {usable} utterances hold a window; buffer holds {shuffle_buffer} windows "
+            f"({-(-shuffle_buffer // usable)} passes to fill it), {buffer_mib:.0f} MiB"
+        )
     if low != high:
         measured = figures[high][6] - figures[low][6]
         added = figures[high][2] - figures[low][2]
-        print(f"training {high}x-{low}x: {measured:+.0f} MiB measured; 0 MiB expected from the buffer; "
-              f"{added:.0f} MiB if the added audio were held in memory")
+        print(
+            f"training {high}x-{low}x: {measured:+.0f} MiB measured; 0 MiB expected from the buffer; "
+            f"{added:.0f} MiB if the added audio were held in memory"
+        )
 
 
 def _runs(runs: list[dict]) -> str:
-    return ", ".join(f"{run['total']:.0f}/{run['parent']:.0f}/{run['worker']:.0f} ({run['seconds']:.1f} s)" for run in runs)
+    return ", ".join(
+        f"{run['total']:.0f}/{run['parent']:.0f}/{run['worker']:.0f} ({run['seconds']:.1f} s)" for run in runs
+    )
 
 
 if __name__ == "__main__":

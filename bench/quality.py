@@ -11,6 +11,8 @@ stage) and copies the figures into docs/quality/. About 55 minutes on 2 cores.
     python -m bench.quality --seeds 5 --work-dir /tmp/quality
 """
 
+import cli.tensorflow_environment
+
 import argparse
 import datetime
 import json
@@ -47,11 +49,33 @@ def stages(arguments: argparse.Namespace) -> list[tuple[str, list[str]]]:
     data, outputs = work / "data", work / "pretraining"
     python = sys.executable
     librispeech, tfrecords, speech_commands = data / "LibriSpeech", data / "tfrecords", data / "speech_commands"
-    kws = [python, "-m", "kws_eval", "--speech-commands-dir", str(speech_commands), "--encoder", str(outputs / "genc.h5")]
+    kws = [
+        python,
+        "-m",
+        "kws_eval",
+        "--speech-commands-dir",
+        str(speech_commands),
+        "--encoder",
+        str(outputs / "genc.h5"),
+    ]
     probe = [
-        "--tfrecords", str(tfrecords / "train-clean-100"), "--alignments", str(librispeech / "alignments"),
-        "--model", str(outputs / "gar.keras"), "--output-dir", str(work / "probes"), "--epochs", "10",
-        "--supervised-epochs", "2", "--batch-size", "8", "--supervised-learning-rate", "3e-3", "--quiet",
+        "--tfrecords",
+        str(tfrecords / "train-clean-100"),
+        "--alignments",
+        str(librispeech / "alignments"),
+        "--model",
+        str(outputs / "gar.keras"),
+        "--output-dir",
+        str(work / "probes"),
+        "--epochs",
+        "10",
+        "--supervised-epochs",
+        "2",
+        "--batch-size",
+        "8",
+        "--supervised-learning-rate",
+        "3e-3",
+        "--quiet",
     ]
     return [
         ("demo LibriSpeech", [python, "-m", "demo", "librispeech", str(librispeech)]),
@@ -61,27 +85,71 @@ def stages(arguments: argparse.Namespace) -> list[tuple[str, list[str]]]:
         (
             "pretrain CPC",
             [
-                python, "train.py", "--data-dir", str(tfrecords), "--output-dir", str(outputs), "--batch-size", "32",
-                "--epochs", str(arguments.pretrain_epochs), "--steps-per-epoch", str(arguments.pretrain_steps),
-                "--lr-milestones", ",".join(str(round(arguments.pretrain_epochs * share)) for share in (0.5, 0.75, 0.875)),
+                python,
+                "train.py",
+                "--data-dir",
+                str(tfrecords),
+                "--output-dir",
+                str(outputs),
+                "--batch-size",
+                "32",
+                "--epochs",
+                str(arguments.pretrain_epochs),
+                "--steps-per-epoch",
+                str(arguments.pretrain_steps),
+                "--lr-milestones",
+                ",".join(str(round(arguments.pretrain_epochs * share)) for share in (0.5, 0.75, 0.875)),
             ],
         ),
         (
             "KWS, default recipe",
-            [*kws, "--output-dir", str(work / "kws"), "--train-per-word", LABEL_BUDGETS, "--test-snr", TEST_SNRS,
-             "--seeds", str(arguments.seeds)],
+            [
+                *kws,
+                "--output-dir",
+                str(work / "kws"),
+                "--train-per-word",
+                LABEL_BUDGETS,
+                "--test-snr",
+                TEST_SNRS,
+                "--seeds",
+                str(arguments.seeds),
+            ],
         ),
-        ("KWS, default recipe, 8 epochs", [*kws, "--output-dir", str(work / "kws_8_epochs"), "--epochs", "8",
-                                           "--rows", ",".join(KWS_CNN_ROWS)]),
-        ("KWS, reference recipe", [*kws, "--output-dir", str(work / "kws_reference"), "--recipe", "reference",
-                                   "--rows", ",".join(KWS_CNN_ROWS)]),
+        (
+            "KWS, default recipe, 8 epochs",
+            [*kws, "--output-dir", str(work / "kws_8_epochs"), "--epochs", "8", "--rows", ",".join(KWS_CNN_ROWS)],
+        ),
+        (
+            "KWS, reference recipe",
+            [
+                *kws,
+                "--output-dir",
+                str(work / "kws_reference"),
+                "--recipe",
+                "reference",
+                "--rows",
+                ",".join(KWS_CNN_ROWS),
+            ],
+        ),
         ("phone probe", [python, "-m", "probes", "phone", *probe]),
         ("speaker probe", [python, "-m", "probes", "speaker", *probe]),
         (
             "ABX",
-            [python, "-m", "probes", "abx", "--tfrecords", str(tfrecords / "dev-clean"), "--alignments",
-             str(librispeech / "alignments"), "--model", str(outputs / "gar.keras"), "--output-dir",
-             str(work / "probes"), "--quiet"],
+            [
+                python,
+                "-m",
+                "probes",
+                "abx",
+                "--tfrecords",
+                str(tfrecords / "dev-clean"),
+                "--alignments",
+                str(librispeech / "alignments"),
+                "--model",
+                str(outputs / "gar.keras"),
+                "--output-dir",
+                str(work / "probes"),
+                "--quiet",
+            ],
         ),
     ]
 
@@ -154,27 +222,37 @@ def kws_sections(work: pathlib.Path, figures: str) -> list[str]:
     ]
     for name in KWS_CNN_ROWS:
         ours, theirs = rows[name]["test_acc"], reference["rows"][name]["test_acc"]
-        lines.append(f"| {name} | {percent(ours)} | {percent(theirs)} | {100 * (ours - theirs):+.1f} | "
-                     f"{100 * rows[name]['test_acc_half_width_95']:.1f} |")
+        lines.append(
+            f"| {name} | {percent(ours)} | {percent(theirs)} | {100 * (ours - theirs):+.1f} | "
+            f"{100 * rows[name]['test_acc_half_width_95']:.1f} |"
+        )
     lines += ["", f"![KWS, reference recipe]({figures}/kws_reference_accuracy.png)", "", "### Targets", ""]
     lines += ["| target | figure | verdict |", "|---|---|---|"]
     for name in KWS_CNN_ROWS:
         train = quick["rows"][name]["train_acc"]
-        lines.append(f"| {name}: ≥ 99 % training accuracy within 8 epochs | {percent(train)} | {verdict(train >= 0.99)} |")
+        lines.append(
+            f"| {name}: ≥ 99 % training accuracy within 8 epochs | {percent(train)} | {verdict(train >= 0.99)} |"
+        )
     for frozen in ("cpc", "cpc_linear"):
         random = frozen.replace("cpc", "random")
         if frozen in rows and random in rows:
             better = rows[frozen]["test_acc"] > rows[random]["test_acc"]
-            lines.append(f"| {frozen} above {random} (test) | {percent(rows[frozen]['test_acc'])} against "
-                         f"{percent(rows[random]['test_acc'])} | {verdict(better)} |")
+            lines.append(
+                f"| {frozen} above {random} (test) | {percent(rows[frozen]['test_acc'])} against "
+                f"{percent(rows[random]['test_acc'])} | {verdict(better)} |"
+            )
     for tuned in ("random_ft", "cpc_ft"):
         gap = 100 * (rows["logmel"]["test_acc"] - rows[tuned]["test_acc"])
-        lines.append(f"| {tuned} within 3 points of log-mel (test) | {percent(rows[tuned]['test_acc'])} against "
-                     f"{percent(rows['logmel']['test_acc'])}, {gap:+.1f} points behind | {verdict(gap <= 3)} |")
+        lines.append(
+            f"| {tuned} within 3 points of log-mel (test) | {percent(rows[tuned]['test_acc'])} against "
+            f"{percent(rows['logmel']['test_acc'])}, {gap:+.1f} points behind | {verdict(gap <= 3)} |"
+        )
     for name in KWS_CNN_ROWS:
         ours, theirs = rows[name]["test_acc"], reference["rows"][name]["test_acc"]
-        lines.append(f"| {name} ≥ the reference recipe (test) | {percent(ours)} against {percent(theirs)} | "
-                     f"{verdict(ours >= theirs)} |")
+        lines.append(
+            f"| {name} ≥ the reference recipe (test) | {percent(ours)} against {percent(theirs)} | "
+            f"{verdict(ours >= theirs)} |"
+        )
     return lines
 
 
@@ -183,9 +261,16 @@ def probe_sections(work: pathlib.Path, figures: str) -> list[str]:
     lines = []
     for task in ("phone", "speaker"):
         results = read_json(work / "probes" / task / "results.json")
-        lines += [f"### Linear {task} probe (majority class {percent(results['majority_test_acc'])})", "",
-                  "| row | train | test |", "|---|---:|---:|"]
-        lines += [f"| {name} | {percent(row['train_acc'])} | {percent(row['test_acc'])} |" for name, row in results["rows"].items()]
+        lines += [
+            f"### Linear {task} probe (majority class {percent(results['majority_test_acc'])})",
+            "",
+            "| row | train | test |",
+            "|---|---:|---:|",
+        ]
+        lines += [
+            f"| {name} | {percent(row['train_acc'])} | {percent(row['test_acc'])} |"
+            for name, row in results["rows"].items()
+        ]
         lines += ["", f"![{task} probe]({figures}/{task}_probe.png)", ""]
     abx = read_json(work / "probes" / "abx" / "results.json")
     recipe = abx["recipe"]
@@ -197,7 +282,9 @@ def probe_sections(work: pathlib.Path, figures: str) -> list[str]:
         "|---|---:|---:|",
     ]
     for name, row in abx["rows"].items():
-        cells = ["–" if row[f"{mode}_error"] is None else percent(row[f"{mode}_error"]) for mode in ("within", "across")]
+        cells = [
+            "–" if row[f"{mode}_error"] is None else percent(row[f"{mode}_error"]) for mode in ("within", "across")
+        ]
         lines.append(f"| {name} | {' | '.join(cells)} |")
     lines += ["", f"![ABX]({figures}/abx.png)"]
     return lines
@@ -216,18 +303,32 @@ def pretraining_lines(work: pathlib.Path) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.quality", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--work-dir", type=pathlib.Path, default=REPO / "outputs" / "quality",
-                        help="where corpora, models and results go; emptied first (default: %(default)s)")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.quality", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--work-dir",
+        type=pathlib.Path,
+        default=REPO / "outputs" / "quality",
+        help="where corpora, models and results go; emptied first (default: %(default)s)",
+    )
     parser.add_argument("--seeds", type=int, default=3, help="seeds of the default KWS recipe (default: %(default)s)")
     parser.add_argument("--pretrain-epochs", type=int, default=24, help="CPC epochs (default: %(default)s)")
-    parser.add_argument("--pretrain-steps", type=int, default=100,
-                        help="batches of 32 windows per CPC epoch (default: %(default)s)")
-    parser.add_argument("--quality-file", type=pathlib.Path, default=REPO / "QUALITY.md",
-                        help="the file whose quality-run section is rewritten (default: %(default)s)")
-    parser.add_argument("--figures-dir", type=pathlib.Path, default=REPO / "docs" / "quality",
-                        help="where the figures are copied (default: %(default)s)")
+    parser.add_argument(
+        "--pretrain-steps", type=int, default=100, help="batches of 32 windows per CPC epoch (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--quality-file",
+        type=pathlib.Path,
+        default=REPO / "QUALITY.md",
+        help="the file whose quality-run section is rewritten (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--figures-dir",
+        type=pathlib.Path,
+        default=REPO / "docs" / "quality",
+        help="where the figures are copied (default: %(default)s)",
+    )
     arguments = parser.parse_args(argv)
     work = arguments.work_dir.resolve()
     arguments.work_dir = work
@@ -250,8 +351,12 @@ def main(argv: list[str] | None = None) -> int:
         for flag, default in (("seeds", 3), ("pretrain_epochs", 24), ("pretrain_steps", 100))
         if getattr(arguments, flag) != default
     )
-    figures = pathlib.Path(os.path.relpath(arguments.figures_dir.resolve(), arguments.quality_file.resolve().parent)).as_posix()
-    stage_table = ["| stage | wall time |", "|---|---:|"] + [f"| {name} | {value:.0f} s |" for name, value in seconds.items()]
+    figures = pathlib.Path(
+        os.path.relpath(arguments.figures_dir.resolve(), arguments.quality_file.resolve().parent)
+    ).as_posix()
+    stage_table = ["| stage | wall time |", "|---|---:|"] + [
+        f"| {name} | {value:.0f} s |" for name, value in seconds.items()
+    ]
     text = "\n".join(
         [
             "## The quality run on the demo corpora",
@@ -273,8 +378,9 @@ def main(argv: list[str] | None = None) -> int:
         ]
     )
     update_section(arguments.quality_file, "quality-run", text)
-    print(f"wrote {arguments.quality_file} and {len(FIGURES)} figures in {arguments.figures_dir} "
-          f"({total / 60:.0f} min)")
+    print(
+        f"wrote {arguments.quality_file} and {len(FIGURES)} figures in {arguments.figures_dir} ({total / 60:.0f} min)"
+    )
     return 0
 
 

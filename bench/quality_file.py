@@ -7,9 +7,12 @@ section and leaves the others as they are, appending its section the first time.
 import pathlib
 import re
 
-from tracking.artefact_files import write_text
+from artefacts.atomic_files import write_text
 
-_TITLE = "# Quality\n\nEvery figure here comes from a script in `bench/`; each section names its command, machine and date.\n"
+_TITLE = (
+    "# Quality\n\nEvery figure here comes from a script in `bench/`; each section names its command, machine "
+    "and date.\n"
+)
 
 
 def update_section(path: pathlib.Path, name: str, text: str) -> None:

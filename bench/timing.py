@@ -1,11 +1,12 @@
 """Shared measuring helpers of the benchmark scripts: medians, machine, memory."""
 
-import os
 import platform
 import resource
 import statistics
 import time
 from collections.abc import Callable
+
+from cli.usable_cores import usable_cores
 
 
 def machine() -> str:
@@ -16,7 +17,7 @@ def machine() -> str:
             model = next(line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
-    return f"{model}, {len(os.sched_getaffinity(0))} cores, Python {platform.python_version()}"
+    return f"{model}, {usable_cores()} cores, Python {platform.python_version()}"
 
 
 def timed_median(run: Callable[[], object], repeats: int) -> tuple[float, list[float]]:

@@ -5,22 +5,18 @@ in memory (the model alone) and for the TFRecord input pipeline (so the pipeline
 shows), this machine's float32 matmul rate measured in the same run, the fraction of it the
 training reaches, and the peak RSS.
 
-    python bench/train.py                # demo corpus, batch 64, window 20480
-    python bench/train.py --data-dir ~/Data/tfrecords/train-clean-100
+    python -m bench.train                # demo corpus, batch 64, window 20480
+    python -m bench.train --data-dir ~/Data/tfrecords/train-clean-100
 """
+
+import cli.tensorflow_environment
 
 import argparse
 import pathlib
 import statistics
-import sys
 import tempfile
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-from models.runtime_environment import set_tensorflow_environment  # noqa: E402
-
-set_tensorflow_environment()
-
-from cpc_step import (  # noqa: E402
+from bench.cpc_step import (
     build_model,
     forward_flops_per_window,
     in_memory_windows,
@@ -28,11 +24,10 @@ from cpc_step import (  # noqa: E402
     pipeline_windows,
     training_rates,
 )
-from demo_data import demo_tfrecords  # noqa: E402
-from timing import machine, peak_rss_mib  # noqa: E402
-
-from librispeech.input_pipeline import PipelineConfig  # noqa: E402
-from models.encoder_spec import resolve_encoder_spec  # noqa: E402
+from bench.demo_data import demo_tfrecords
+from bench.timing import machine, peak_rss_mib
+from librispeech.input_pipeline import PipelineConfig
+from models.encoder_spec import resolve_encoder_spec
 
 
 def main() -> None:
@@ -40,12 +35,20 @@ def main() -> None:
     parser.add_argument("--data-dir", type=pathlib.Path, help="a converted training split (default: the demo corpus)")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--window", type=int, default=20480)
-    parser.add_argument("--crops-per-utterance", type=int, default=PipelineConfig.crops_per_utterance,
-                        help="training windows per utterance read (default: %(default)s, train.py's)")
+    parser.add_argument(
+        "--crops-per-utterance",
+        type=int,
+        default=PipelineConfig.crops_per_utterance,
+        help="training windows per utterance read (default: %(default)s, train.py's)",
+    )
     parser.add_argument("--steps", type=int, default=20, help="training steps per timed run (default: %(default)s)")
     parser.add_argument("--repeats", type=int, default=2, help="timed runs per fit (default: %(default)s)")
-    parser.add_argument("--rounds", type=int, default=8,
-                        help="alternations of an in-memory fit and a pipeline fit (default: %(default)s)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=8,
+        help="alternations of an in-memory fit and a pipeline fit (default: %(default)s)",
+    )
     args = parser.parse_args()
 
     in_memory, piped, matmul = [], [], []
@@ -64,23 +67,30 @@ def main() -> None:
     train_flops = 3 * forward_flops_per_window(spec, args.window, dim_c=40, pred_steps=10, num_neg=10)
     matmul_rate = statistics.median(matmul)
     print(f"machine: {machine()}")
-    print(f"seed preset, batch {args.batch_size}, window {args.window}, {args.crops_per_utterance} crops per "
-          f"utterance read, {args.rounds} rounds x {args.repeats} runs "
-          f"x {args.steps} steps per input")
+    print(
+        f"seed preset, batch {args.batch_size}, window {args.window}, {args.crops_per_utterance} crops per "
+        f"utterance read, {args.rounds} rounds x {args.repeats} runs "
+        f"x {args.steps} steps per input"
+    )
     for name, rates in (("in memory", in_memory), ("TFRecord pipeline", piped)):
         rate = statistics.median(rates)
         fraction = rate * train_flops / (matmul_rate * 1e9)
-        print(f"{name:>17}: median {rate:.0f} windows/s ({', '.join(f'{r:.0f}' for r in rates)}); "
-              f"{rate * train_flops / 1e9:.1f} GFLOP/s = {fraction:.1%} of matmul")
+        print(
+            f"{name:>17}: median {rate:.0f} windows/s ({', '.join(f'{r:.0f}' for r in rates)}); "
+            f"{rate * train_flops / 1e9:.1f} GFLOP/s = {fraction:.1%} of matmul"
+        )
     per_round = [
-        statistics.median(piped[start : start + args.repeats]) / statistics.median(in_memory[start : start + args.repeats])
+        statistics.median(piped[start : start + args.repeats])
+        / statistics.median(in_memory[start : start + args.repeats])
         for start in range(0, len(piped), args.repeats)
     ]
     # The per-round ratio pairs runs a few seconds apart, so a slower spell of the machine
     # lowers both of its rates; its median is the headline figure.
-    print(f"pipeline / in-memory: {statistics.median(per_round):.2f} median of rounds "
-          f"({', '.join(f'{ratio:.2f}' for ratio in per_round)}); "
-          f"{statistics.median(piped) / statistics.median(in_memory):.2f} ratio of medians")
+    print(
+        f"pipeline / in-memory: {statistics.median(per_round):.2f} median of rounds "
+        f"({', '.join(f'{ratio:.2f}' for ratio in per_round)}); "
+        f"{statistics.median(piped) / statistics.median(in_memory):.2f} ratio of medians"
+    )
     print(f"training FLOPs per window (3x forward): {train_flops / 1e6:.1f} MFLOP")
     print(f"float32 matmul rate: median {matmul_rate:.1f} GFLOP/s ({', '.join(f'{r:.0f}' for r in matmul)})")
     print(f"peak RSS: {peak_rss_mib():.0f} MiB")

@@ -7,10 +7,12 @@ over several rounds so that a slower spell of the machine hits all of them alike
 variant, the median windows per second over all timed runs and its ratio to the first
 variant, the code as it was before the changes.
 
-    python bench/train_ablation.py                 # all variants, 3 rounds
-    python bench/train_ablation.py --rounds 5 --variants eigen-conv,onednn-patch
-    python bench/train_ablation.py --rounds 5 --variants onednn-patch,pipeline
+    python -m bench.train_ablation                 # all variants, 3 rounds
+    python -m bench.train_ablation --rounds 5 --variants eigen-conv,onednn-patch
+    python -m bench.train_ablation --rounds 5 --variants onednn-patch,pipeline
 """
+
+import cli.tensorflow_environment
 
 import argparse
 import dataclasses
@@ -22,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 
-HERE = pathlib.Path(__file__).resolve().parent
+REPO = pathlib.Path(__file__).resolve().parents[1]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,10 +59,20 @@ VARIANTS = (
     Variant("eigen-patch", "Eigen kernels, patch matrix products", onednn=False, patch_products=True),
     Variant("onednn-patch", "oneDNN + patch matrix products (default now)", onednn=True, patch_products=True),
     Variant("onednn-patch-inter1", "same, 1 inter-op thread", onednn=True, patch_products=True, inter_op_threads=1),
-    Variant("onednn-patch-xla", "same, XLA (jit_compile, GRU without cuDNN)", onednn=True, patch_products=True,
-            jit_compile=True),
-    Variant("pipeline", "same, fed by the TFRecord pipeline (4 crops per read)", onednn=True, patch_products=True,
-            pipeline=True),
+    Variant(
+        "onednn-patch-xla",
+        "same, XLA (jit_compile, GRU without cuDNN)",
+        onednn=True,
+        patch_products=True,
+        jit_compile=True,
+    ),
+    Variant(
+        "pipeline",
+        "same, fed by the TFRecord pipeline (4 crops per read)",
+        onednn=True,
+        patch_products=True,
+        pipeline=True,
+    ),
 )
 
 
@@ -68,14 +80,12 @@ def measure(
     variant: Variant, steps: int, repeats: int, batch_size: int, window: int, data_dir: pathlib.Path | None
 ) -> list[float]:
     """Windows per second of ``repeats`` timed runs of ``steps`` steps, in this process."""
-    sys.path.insert(0, str(HERE.parent))
-    sys.path.insert(0, str(HERE))
     os.environ["TF_ENABLE_ONEDNN_OPTS"] = "1" if variant.onednn else "0"
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
     import tensorflow as tf
 
-    from cpc_step import build_model, pipeline_windows, training_rates
+    from bench.cpc_step import build_model, pipeline_windows, training_rates
     from models import cpc_model
 
     if variant.inter_op_threads:
@@ -94,9 +104,14 @@ def measure(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--variants", default=",".join(variant.name for variant in VARIANTS),
-                        help="comma-separated variant names (default: all)")
-    parser.add_argument("--rounds", type=int, default=3, help="processes per variant, interleaved (default: %(default)s)")
+    parser.add_argument(
+        "--variants",
+        default=",".join(variant.name for variant in VARIANTS),
+        help="comma-separated variant names (default: all)",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="processes per variant, interleaved (default: %(default)s)"
+    )
     parser.add_argument("--steps", type=int, default=15, help="training steps per timed run (default: %(default)s)")
     parser.add_argument("--repeats", type=int, default=2, help="timed runs per process (default: %(default)s)")
     parser.add_argument("--batch-size", type=int, default=64)
@@ -114,9 +129,8 @@ def main() -> None:
     unknown = [name for name in names if name not in by_name]
     if unknown:
         parser.error(f"unknown variants {', '.join(unknown)}; known: {', '.join(by_name)}")
-    sys.path.insert(0, str(HERE))
-    from demo_data import demo_tfrecords
-    from timing import machine
+    from bench.demo_data import demo_tfrecords
+    from bench.timing import machine
 
     rates = {name: [] for name in names}
     with tempfile.TemporaryDirectory() as scratch:
@@ -126,25 +140,49 @@ def main() -> None:
         for number in range(1, args.rounds + 1):
             for name in names:
                 child = subprocess.run(
-                    [sys.executable, __file__, "--child", name, "--steps", str(args.steps), "--repeats",
-                     str(args.repeats), "--batch-size", str(args.batch_size), "--window", str(args.window), *data_args],
-                    check=True, capture_output=True, text=True,
+                    [
+                        sys.executable,
+                        "-m",
+                        "bench.train_ablation",
+                        "--child",
+                        name,
+                        "--steps",
+                        str(args.steps),
+                        "--repeats",
+                        str(args.repeats),
+                        "--batch-size",
+                        str(args.batch_size),
+                        "--window",
+                        str(args.window),
+                        *data_args,
+                    ],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                    cwd=REPO,
                     env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
                 )
                 rates[name] += json.loads(child.stdout.strip().splitlines()[-1])
-                print(f"round {number}/{args.rounds} {name}: "
-                      f"{', '.join(f'{rate:.0f}' for rate in rates[name][-args.repeats:])}", file=sys.stderr)
+                print(
+                    f"round {number}/{args.rounds} {name}: "
+                    f"{', '.join(f'{rate:.0f}' for rate in rates[name][-args.repeats :])}",
+                    file=sys.stderr,
+                )
 
     print(f"machine: {machine()}")
-    print(f"seed preset, batch {args.batch_size}, window {args.window}; {args.rounds} processes x "
-          f"{args.repeats} runs x {args.steps} steps per variant")
+    print(
+        f"seed preset, batch {args.batch_size}, window {args.window}; {args.rounds} processes x "
+        f"{args.repeats} runs x {args.steps} steps per variant"
+    )
     baseline = statistics.median(rates[names[0]])
     print("| variant | windows/s (median) | vs first | all runs |")
     print("|---|---|---|---|")
     for name in names:
         median = statistics.median(rates[name])
-        print(f"| {by_name[name].description} | {median:.0f} | {median / baseline:.2f}× | "
-              f"{', '.join(f'{rate:.0f}' for rate in rates[name])} |")
+        print(
+            f"| {by_name[name].description} | {median:.0f} | {median / baseline:.2f}× | "
+            f"{', '.join(f'{rate:.0f}' for rate in rates[name])} |"
+        )
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@ import numpy as np
 import soundfile
 import tqdm
 
+from cli.user_error import UserError
+
 DEMO_SIGNATURE = "Synthetic demo corpus written by `python -m demo`"
 """First line of the README a demo corpus carries; marks a directory as safe to replace."""
 
@@ -32,15 +34,8 @@ _Job = TypeVar("_Job")
 _Result = TypeVar("_Result")
 
 
-class DemoConfigError(ValueError):
+class DemoConfigError(UserError):
     """A demo-corpus setting or output location is unusable (a user error)."""
-
-
-def default_worker_count() -> int:
-    """Number of CPU cores this process may run on."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
 
 
 @contextlib.contextmanager
@@ -67,8 +62,8 @@ def staged_output_directory(output_dir: Path, readme_name: str) -> Iterator[Path
     output_dir = Path(output_dir)
     if output_dir.exists() and not _is_replaceable(output_dir, readme_name):
         raise DemoConfigError(
-            f"output directory {output_dir} exists and is not an earlier demo corpus; "
-            "choose a new or empty directory")
+            f"output directory {output_dir} exists and is not an earlier demo corpus; choose a new or empty directory"
+        )
     staging_dir = output_dir.parent / f".{output_dir.name}.partial-{os.getpid()}"
     try:
         output_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -76,8 +71,7 @@ def staged_output_directory(output_dir: Path, readme_name: str) -> Iterator[Path
             shutil.rmtree(staging_dir)
         staging_dir.mkdir()
     except OSError as error:
-        raise DemoConfigError(
-            f"cannot write output directory {output_dir}: {error.strerror or error}") from error
+        raise DemoConfigError(f"cannot write output directory {output_dir}: {error.strerror or error}") from error
     try:
         yield staging_dir
     except BaseException:
@@ -105,8 +99,9 @@ def _is_replaceable(output_dir: Path, readme_name: str) -> bool:
         return False
 
 
-def run_in_fresh_processes(function: Callable[[_Job], _Result], jobs: Sequence[_Job],
-                           workers: int, description: str, unit: str) -> list[_Result]:
+def run_in_fresh_processes(
+    function: Callable[[_Job], _Result], jobs: Sequence[_Job], workers: int, description: str, unit: str
+) -> list[_Result]:
     """Runs `function` on every job, each in a process of its own.
 
     espeak-ng's output depends on what its process synthesized before (see
@@ -129,7 +124,8 @@ def run_in_fresh_processes(function: Callable[[_Job], _Result], jobs: Sequence[_
     context.set_forkserver_preload(["__main__", function.__module__])
     results: list[_Result | None] = [None] * len(jobs)
     with concurrent.futures.ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, max_tasks_per_child=1) as executor:
+        max_workers=workers, mp_context=context, max_tasks_per_child=1
+    ) as executor:
         futures = {executor.submit(function, job): index for index, job in enumerate(jobs)}
         with tqdm.tqdm(total=len(jobs), desc=description, unit=unit) as progress:
             for future in concurrent.futures.as_completed(futures):

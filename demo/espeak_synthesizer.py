@@ -33,6 +33,8 @@ import espeakng_loader
 import numpy as np
 import scipy.signal
 
+from cli.user_error import UserError
+
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _INITIALIZE_PHONEME_EVENTS = 0x0001
 # Without this flag espeak-ng calls exit() on a fatal initialization error,
@@ -52,7 +54,7 @@ PAUSE_MNEMONICS = frozenset({"_", "_:", "_!", "_!_"})
 """Phoneme mnemonics espeak-ng uses for pauses rather than speech sounds."""
 
 
-class EspeakError(RuntimeError):
+class EspeakError(UserError):
     """The espeak-ng library could not be loaded or refused a request."""
 
 
@@ -79,9 +81,7 @@ class _Event(ctypes.Structure):
     ]
 
 
-_SynthCallback = ctypes.CFUNCTYPE(
-    ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.POINTER(_Event)
-)
+_SynthCallback = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.POINTER(_Event))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -121,23 +121,32 @@ class _Library:
             self.handle = ctypes.CDLL(espeakng_loader.get_library_path())
         except OSError as error:
             raise EspeakError(f"cannot load the espeak-ng library: {error}") from error
-        self.handle.espeak_Initialize.argtypes = [
-            ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
+        self.handle.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
         self.handle.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
         self.handle.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
         self.handle.espeak_Synth.argtypes = [
-            ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int, ctypes.c_uint,
-            ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p]
+            ctypes.c_char_p,
+            ctypes.c_size_t,
+            ctypes.c_uint,
+            ctypes.c_int,
+            ctypes.c_uint,
+            ctypes.c_uint,
+            ctypes.c_void_p,
+            ctypes.c_void_p,
+        ]
         self.handle.espeak_SetSynthCallback.argtypes = [_SynthCallback]
         self.handle.espeak_ng_SetRandSeed.argtypes = [ctypes.c_long]
         self.handle.espeak_ng_SetRandSeed.restype = None
         sample_rate = self.handle.espeak_Initialize(
-            _AUDIO_OUTPUT_SYNCHRONOUS, 0, espeakng_loader.get_data_path().encode(),
-            _INITIALIZE_PHONEME_EVENTS | _INITIALIZE_DONT_EXIT)
+            _AUDIO_OUTPUT_SYNCHRONOUS,
+            0,
+            espeakng_loader.get_data_path().encode(),
+            _INITIALIZE_PHONEME_EVENTS | _INITIALIZE_DONT_EXIT,
+        )
         if sample_rate != _NATIVE_SAMPLE_RATE:
             raise EspeakError(
-                f"espeak-ng initialization returned {sample_rate}, expected a sample rate of "
-                f"{_NATIVE_SAMPLE_RATE} Hz")
+                f"espeak-ng initialization returned {sample_rate}, expected a sample rate of {_NATIVE_SAMPLE_RATE} Hz"
+            )
         # Initialization seeds the generator behind breathy voices from the
         # clock; a fixed seed makes those voices reproducible too.
         self.handle.espeak_ng_SetRandSeed(_RANDOM_SEED)
@@ -190,8 +199,7 @@ class EspeakSynthesizer:
         self._downsampling = _NATIVE_SAMPLE_RATE // divisor
         self._library = _shared_library()
 
-    def synthesize(self, text: str, voice: str, rate: int = 175, pitch: int = 50,
-                   pitch_range: int = 50) -> Synthesis:
+    def synthesize(self, text: str, voice: str, rate: int = 175, pitch: int = 50, pitch_range: int = 50) -> Synthesis:
         """Speaks `text` and reports where each phoneme starts.
 
         Args:
@@ -212,24 +220,20 @@ class EspeakSynthesizer:
         handle = library.handle
         if handle.espeak_SetVoiceByName(voice.encode()) != 0:
             raise EspeakError(f"espeak-ng has no voice named {voice!r}")
-        for parameter, value in ((_PARAMETER_RATE, rate), (_PARAMETER_PITCH, pitch),
-                                 (_PARAMETER_RANGE, pitch_range)):
+        for parameter, value in ((_PARAMETER_RATE, rate), (_PARAMETER_PITCH, pitch), (_PARAMETER_RANGE, pitch_range)):
             if handle.espeak_SetParameter(parameter, value, 0) != 0:
                 raise EspeakError(f"espeak-ng rejected parameter {parameter} = {value}")
         library.audio_chunks.clear()
         library.phonemes.clear()
         encoded = text.encode("utf-8")
-        status = handle.espeak_Synth(encoded, len(encoded) + 1, 0, _POSITION_CHARACTER, 0,
-                                     _CHARS_UTF8, None, None)
+        status = handle.espeak_Synth(encoded, len(encoded) + 1, 0, _POSITION_CHARACTER, 0, _CHARS_UTF8, None, None)
         if status != 0:
             raise EspeakError(f"espeak-ng failed with status {status} on text {text!r}")
-        native = (np.concatenate(library.audio_chunks) if library.audio_chunks
-                  else np.zeros(0, np.int16))
-        samples = scipy.signal.resample_poly(
-            native.astype(np.float32) / 32768.0, self._upsampling, self._downsampling)
+        native = np.concatenate(library.audio_chunks) if library.audio_chunks else np.zeros(0, np.int16)
+        samples = scipy.signal.resample_poly(native.astype(np.float32) / 32768.0, self._upsampling, self._downsampling)
         phonemes = tuple(
-            PhonemeEvent(event.mnemonic, self._to_output_position(event.start_sample))
-            for event in library.phonemes)
+            PhonemeEvent(event.mnemonic, self._to_output_position(event.start_sample)) for event in library.phonemes
+        )
         return Synthesis(samples.astype(np.float32), phonemes)
 
     def _to_output_position(self, native_position: int) -> int:

@@ -29,8 +29,14 @@ from pathlib import Path
 
 import numpy as np
 
-from demo import (DEMO_SIGNATURE, DemoConfigError, default_worker_count,
-                  run_in_fresh_processes, staged_output_directory, write_pcm16)
+from cli.usable_cores import usable_cores
+from demo import (
+    DEMO_SIGNATURE,
+    DemoConfigError,
+    run_in_fresh_processes,
+    staged_output_directory,
+    write_pcm16,
+)
 from demo.espeak_synthesizer import PAUSE_MNEMONICS, EspeakSynthesizer, PhonemeEvent
 from demo.speaker_voice import SpeakerVoice
 from demo.vocabulary import SentenceGenerator
@@ -48,9 +54,46 @@ MAX_UTTERANCE_SECONDS = 15.0
 """Longest utterance generated, silences included."""
 
 PHONES = (
-    "SIL", "AA", "AE", "AH", "AO", "AW", "AY", "EH", "ER", "EY", "IH", "IY", "OW", "OY", "UH",
-    "UW", "B", "CH", "D", "DH", "F", "G", "HH", "JH", "K", "L", "M", "N", "NG", "P", "R", "S",
-    "SH", "T", "TH", "V", "W", "Y", "Z", "ZH",
+    "SIL",
+    "AA",
+    "AE",
+    "AH",
+    "AO",
+    "AW",
+    "AY",
+    "EH",
+    "ER",
+    "EY",
+    "IH",
+    "IY",
+    "OW",
+    "OY",
+    "UH",
+    "UW",
+    "B",
+    "CH",
+    "D",
+    "DH",
+    "F",
+    "G",
+    "HH",
+    "JH",
+    "K",
+    "L",
+    "M",
+    "N",
+    "NG",
+    "P",
+    "R",
+    "S",
+    "SH",
+    "T",
+    "TH",
+    "V",
+    "W",
+    "Y",
+    "Z",
+    "ZH",
 )
 """Phone symbols in id order (the line order of phones.txt); id 0 is silence."""
 
@@ -58,26 +101,88 @@ VOWELS = frozenset(PHONES[1:16])
 """The vowel and diphthong symbols among PHONES."""
 
 ESPEAK_TO_PHONE = {
-    "0": "AA", "0#": "AA", "A:": "AA", "A@": "AA",
-    "a": "AE", "aa": "AE",
-    "@": "AH", "@2": "AH", "@5": "AH", "a#": "AH", "V": "AH",
-    "O": "AO", "O:": "AO", "O2": "AO", "O@": "AO", "o@": "AO",
-    "aU": "AW", "aU@": "AW",
-    "aI": "AY", "aI2": "AY", "aI3": "AY", "aI@": "AY",
-    "E": "EH", "e": "EH", "e@": "EH",
-    "3": "ER", "3:": "ER", "IR": "ER", "VR": "ER",
+    "0": "AA",
+    "0#": "AA",
+    "A:": "AA",
+    "A@": "AA",
+    "a": "AE",
+    "aa": "AE",
+    "@": "AH",
+    "@2": "AH",
+    "@5": "AH",
+    "a#": "AH",
+    "V": "AH",
+    "O": "AO",
+    "O:": "AO",
+    "O2": "AO",
+    "O@": "AO",
+    "o@": "AO",
+    "aU": "AW",
+    "aU@": "AW",
+    "aI": "AY",
+    "aI2": "AY",
+    "aI3": "AY",
+    "aI@": "AY",
+    "E": "EH",
+    "e": "EH",
+    "e@": "EH",
+    "3": "ER",
+    "3:": "ER",
+    "IR": "ER",
+    "VR": "ER",
     "eI": "EY",
-    "I": "IH", "I#": "IH", "I2": "IH", "i@": "IH", "i@3": "IH",
-    "i": "IY", "i:": "IY",
-    "oU": "OW", "oU#": "OW",
+    "I": "IH",
+    "I#": "IH",
+    "I2": "IH",
+    "i@": "IH",
+    "i@3": "IH",
+    "i": "IY",
+    "i:": "IY",
+    "oU": "OW",
+    "oU#": "OW",
     "OI": "OY",
-    "U": "UH", "U@": "UH",
-    "u": "UW", "u:": "UW",
-    "b": "B", "tS": "CH", "d": "D", "d#": "D", "D": "DH", "f": "F", "g": "G", "h": "HH",
-    "dZ": "JH", "k": "K", "x": "K", "l": "L", "l/": "L", "@L": "L", "m": "M", "n": "N",
-    "n-": "N", "N": "NG", "p": "P", "r": "R", "r-": "R", "s": "S", "S": "SH",
-    "t": "T", "t#": "T", "t2": "T", "t[": "T", "?": "T", "T": "TH", "v": "V", "w": "W",
-    "w#": "W", "W": "W", "j": "Y", ";": "Y", "z": "Z", "z#": "Z", "Z": "ZH",
+    "U": "UH",
+    "U@": "UH",
+    "u": "UW",
+    "u:": "UW",
+    "b": "B",
+    "tS": "CH",
+    "d": "D",
+    "d#": "D",
+    "D": "DH",
+    "f": "F",
+    "g": "G",
+    "h": "HH",
+    "dZ": "JH",
+    "k": "K",
+    "x": "K",
+    "l": "L",
+    "l/": "L",
+    "@L": "L",
+    "m": "M",
+    "n": "N",
+    "n-": "N",
+    "N": "NG",
+    "p": "P",
+    "r": "R",
+    "r-": "R",
+    "s": "S",
+    "S": "SH",
+    "t": "T",
+    "t#": "T",
+    "t2": "T",
+    "t[": "T",
+    "?": "T",
+    "T": "TH",
+    "v": "V",
+    "w": "W",
+    "w#": "W",
+    "W": "W",
+    "j": "Y",
+    ";": "Y",
+    "z": "Z",
+    "z#": "Z",
+    "Z": "ZH",
 }
 """espeak-ng English phoneme mnemonics (stress marks removed) to PHONES symbols.
 
@@ -122,7 +227,7 @@ class LibriSpeechDemoConfig:
     train_speakers: int = 16
     dev_speakers: int = 4
     utterances_per_speaker: int = 8
-    workers: int = dataclasses.field(default_factory=default_worker_count)
+    workers: int = dataclasses.field(default_factory=usable_cores)
 
     def __post_init__(self):
         if self.seed < 0:
@@ -131,19 +236,21 @@ class LibriSpeechDemoConfig:
             if not split or split in {".", ".."} or "/" in split or "\\" in split or "|" in split:
                 raise DemoConfigError(f"{flag} {split!r} is not a usable directory name")
         if self.train_split == self.dev_split:
-            raise DemoConfigError(
-                f"--train-split and --dev-split must differ, both are {self.train_split!r}")
-        for flag, value, minimum in (("--train-speakers", self.train_speakers, 1),
-                                     ("--dev-speakers", self.dev_speakers, 1),
-                                     ("--utterances-per-speaker", self.utterances_per_speaker, 2),
-                                     ("--workers", self.workers, 1)):
+            raise DemoConfigError(f"--train-split and --dev-split must differ, both are {self.train_split!r}")
+        for flag, value, minimum in (
+            ("--train-speakers", self.train_speakers, 1),
+            ("--dev-speakers", self.dev_speakers, 1),
+            ("--utterances-per-speaker", self.utterances_per_speaker, 2),
+            ("--workers", self.workers, 1),
+        ):
             if value < minimum:
                 raise DemoConfigError(f"{flag} must be at least {minimum}, got {value}")
         available_ids = _LAST_SPEAKER_ID - _FIRST_SPEAKER_ID + 1
         if self.train_speakers + self.dev_speakers > available_ids:
             raise DemoConfigError(
                 f"--train-speakers plus --dev-speakers must be at most {available_ids}, got "
-                f"{self.train_speakers + self.dev_speakers}")
+                f"{self.train_speakers + self.dev_speakers}"
+            )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -168,9 +275,10 @@ class LibriSpeechDemoSummary:
         """One line summarizing the run, for the command line."""
         splits = ", ".join(
             f"{split}: {self.speakers[split]} speakers, {self.utterances[split]} utterances, "
-            f"{self.seconds[split] / 60:.1f} min" for split in self.utterances)
-        return (f"wrote LibriSpeech demo corpus to {self.output_dir} ({splits}) "
-                f"in {self.elapsed_seconds:.1f} s")
+            f"{self.seconds[split] / 60:.1f} min"
+            for split in self.utterances
+        )
+        return f"wrote LibriSpeech demo corpus to {self.output_dir} ({splits}) in {self.elapsed_seconds:.1f} s"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -236,11 +344,18 @@ class LibriSpeechCorpus:
         """
         started = time.monotonic()
         with staged_output_directory(self.config.output_dir, "README.TXT") as staging_dir:
-            jobs = [_SpeakerJob(staging_dir, plan.split, plan.speaker_id, plan.voice, plan.chapters,
-                                self._stream_key(_SPEAKER_PURPOSE, index))
-                    for index, plan in enumerate(self._plans)]
-            records = run_in_fresh_processes(_generate_speaker, jobs, self.config.workers,
-                                             "librispeech", "speaker")
+            jobs = [
+                _SpeakerJob(
+                    staging_dir,
+                    plan.split,
+                    plan.speaker_id,
+                    plan.voice,
+                    plan.chapters,
+                    self._stream_key(_SPEAKER_PURPOSE, index),
+                )
+                for index, plan in enumerate(self._plans)
+            ]
+            records = run_in_fresh_processes(_generate_speaker, jobs, self.config.workers, "librispeech", "speaker")
             self._write_metadata(staging_dir, records)
             self._write_alignments(staging_dir / "alignments", records)
         utterances: dict[str, int] = defaultdict(int)
@@ -250,8 +365,9 @@ class LibriSpeechCorpus:
             speakers[plan.split] += 1
             utterances[plan.split] += len(speaker_records)
             seconds[plan.split] += sum(r.num_samples for r in speaker_records) / SAMPLE_RATE
-        return LibriSpeechDemoSummary(self.config.output_dir, dict(utterances), dict(seconds),
-                                      dict(speakers), time.monotonic() - started)
+        return LibriSpeechDemoSummary(
+            self.config.output_dir, dict(utterances), dict(seconds), dict(speakers), time.monotonic() - started
+        )
 
     def _stream_key(self, *purpose: int) -> tuple[int, ...]:
         return (self.config.seed, _LIBRISPEECH_STREAM, *purpose)
@@ -260,22 +376,23 @@ class LibriSpeechCorpus:
         config = self.config
         rng = np.random.default_rng(self._stream_key(_PLAN_PURPOSE))
         total = config.train_speakers + config.dev_speakers
-        speaker_ids = rng.choice(np.arange(_FIRST_SPEAKER_ID, _LAST_SPEAKER_ID + 1), total,
-                                 replace=False)
+        speaker_ids = rng.choice(np.arange(_FIRST_SPEAKER_ID, _LAST_SPEAKER_ID + 1), total, replace=False)
         voices = SpeakerVoice.random_speakers(rng, total)
         chapter_ids = rng.choice(np.arange(1000, 400000), 2 * total, replace=False)
-        splits = ([config.train_split] * config.train_speakers
-                  + [config.dev_split] * config.dev_speakers)
+        splits = [config.train_split] * config.train_speakers + [config.dev_split] * config.dev_speakers
         plans = []
         for index, (split, speaker_id, voice) in enumerate(zip(splits, speaker_ids, voices)):
             chapter_count = 2 if rng.random() < 0.4 and config.utterances_per_speaker >= 4 else 1
             first_chapter_utterances = (
-                int(rng.integers(2, config.utterances_per_speaker - 1)) if chapter_count == 2
-                else config.utterances_per_speaker)
-            utterance_counts = [first_chapter_utterances,
-                                config.utterances_per_speaker - first_chapter_utterances]
-            chapters = tuple(_Chapter(int(chapter_ids[2 * index + number]), count)
-                             for number, count in enumerate(utterance_counts[:chapter_count]))
+                int(rng.integers(2, config.utterances_per_speaker - 1))
+                if chapter_count == 2
+                else config.utterances_per_speaker
+            )
+            utterance_counts = [first_chapter_utterances, config.utterances_per_speaker - first_chapter_utterances]
+            chapters = tuple(
+                _Chapter(int(chapter_ids[2 * index + number]), count)
+                for number, count in enumerate(utterance_counts[:chapter_count])
+            )
             plans.append(_SpeakerPlan(split, int(speaker_id), voice, chapters))
         # Real listings keep each split's speakers in id order.
         return sorted(plans, key=lambda plan: (plan.split != config.train_split, plan.speaker_id))
@@ -289,7 +406,8 @@ class LibriSpeechCorpus:
             f"splits: {self.config.train_split} (training), {self.config.dev_split} (development)\n"
             "alignments/: frame-level phone labels in the format of the CPC paper's LibriSpeech\n"
             "labels, one label per 10 ms frame, floor(samples / 160) labels per utterance.\n",
-            encoding="utf-8")
+            encoding="utf-8",
+        )
         speaker_lines = [
             "; Readers of the synthetic demo corpus; every one is an espeak-ng voice.",
             "; Fields, pipe (|) separated: reader id, sex ('F' or 'M'), corpus subset,",
@@ -302,37 +420,42 @@ class LibriSpeechCorpus:
             "; Fields, pipe (|) separated: chapter id, reader id, minutes in the corpus, subset,",
             "; project id, book id, chapter title, project title (all invented).",
             ";",
-            ";ID    |READER|MINUTES| SUBSET           | PROJ.|BOOK ID| CH. TITLE          "
-            "| PROJECT TITLE",
+            ";ID    |READER|MINUTES| SUBSET           | PROJ.|BOOK ID| CH. TITLE          | PROJECT TITLE",
         ]
         rng = np.random.default_rng(self._stream_key(_TABLES_PURPOSE))
         for plan, speaker_records in zip(self._plans, records):
             minutes = sum(record.num_samples for record in speaker_records) / SAMPLE_RATE / 60
-            name = (f"espeak-ng {plan.voice.espeak_voice} pitch {plan.voice.pitch} "
-                    f"rate {plan.voice.rate}")
-            speaker_lines.append(f"{plan.speaker_id:<5}| {plan.voice.sex} | {plan.split:<17}| "
-                                 f"{minutes:5.2f} | {name}")
+            name = f"espeak-ng {plan.voice.espeak_voice} pitch {plan.voice.pitch} rate {plan.voice.rate}"
+            speaker_lines.append(f"{plan.speaker_id:<5}| {plan.voice.sex} | {plan.split:<17}| {minutes:5.2f} | {name}")
             for number, chapter in enumerate(plan.chapters, start=1):
-                chapter_minutes = sum(record.num_samples for record in speaker_records
-                                      if record.chapter_id == chapter.chapter_id) / SAMPLE_RATE / 60
+                chapter_minutes = (
+                    sum(record.num_samples for record in speaker_records if record.chapter_id == chapter.chapter_id)
+                    / SAMPLE_RATE
+                    / 60
+                )
                 project_id = int(rng.integers(100, 20000))
                 book_id = int(rng.integers(100, 60000))
                 chapter_lines.append(
                     f"{chapter.chapter_id:<7}| {plan.speaker_id:<5}| {chapter_minutes:5.2f} | "
                     f"{plan.split:<17}| {project_id:<5}| {book_id:<6}| "
-                    f"{f'Chapter {number:02d}':<19}| Demo Sentences, Volume {project_id % 7 + 1}")
+                    f"{f'Chapter {number:02d}':<19}| Demo Sentences, Volume {project_id % 7 + 1}"
+                )
         (root / "SPEAKERS.TXT").write_text("\n".join(speaker_lines) + "\n", encoding="utf-8")
         (root / "CHAPTERS.TXT").write_text("\n".join(chapter_lines) + "\n", encoding="utf-8")
 
     def _write_alignments(self, directory: Path, records: list[list[_UtteranceRecord]]) -> None:
         directory.mkdir()
         (directory / "phones.txt").write_text(
-            "".join(f"{index} {symbol}\n" for index, symbol in enumerate(PHONES)), encoding="utf-8")
-        all_records = sorted((record for speaker_records in records for record in speaker_records),
-                             key=lambda record: record.utterance_id)
+            "".join(f"{index} {symbol}\n" for index, symbol in enumerate(PHONES)), encoding="utf-8"
+        )
+        all_records = sorted(
+            (record for speaker_records in records for record in speaker_records),
+            key=lambda record: record.utterance_id,
+        )
         (directory / "converted_aligned_phones.txt").write_text(
-            "".join(f"{record.utterance_id} {' '.join(map(str, record.labels.tolist()))}\n"
-                    for record in all_records), encoding="utf-8")
+            "".join(f"{record.utterance_id} {' '.join(map(str, record.labels.tolist()))}\n" for record in all_records),
+            encoding="utf-8",
+        )
         rng = np.random.default_rng(self._stream_key(_PHONE_SPLIT_PURPOSE))
         train_ids: list[str] = []
         test_ids: list[str] = []
@@ -345,9 +468,11 @@ class LibriSpeechCorpus:
             test_ids.extend(shuffled[:test_count])
             train_ids.extend(shuffled[test_count:])
         (directory / "train_split.txt").write_text(
-            "".join(f"{utterance_id}\n" for utterance_id in sorted(train_ids)), encoding="utf-8")
+            "".join(f"{utterance_id}\n" for utterance_id in sorted(train_ids)), encoding="utf-8"
+        )
         (directory / "test_split.txt").write_text(
-            "".join(f"{utterance_id}\n" for utterance_id in sorted(test_ids)), encoding="utf-8")
+            "".join(f"{utterance_id}\n" for utterance_id in sorted(test_ids)), encoding="utf-8"
+        )
 
 
 def phone_id(mnemonic: str) -> int:
@@ -367,8 +492,7 @@ def phone_id(mnemonic: str) -> int:
     return PHONES.index(ESPEAK_TO_PHONE[mnemonic.lstrip(_STRESS_MARKS)])
 
 
-def frame_labels(phonemes: tuple[PhonemeEvent, ...], num_samples: int,
-                 offset: int = 0) -> np.ndarray:
+def frame_labels(phonemes: tuple[PhonemeEvent, ...], num_samples: int, offset: int = 0) -> np.ndarray:
     """Labels each 10 ms frame with the phone sounding at its centre.
 
     Args:
@@ -405,13 +529,14 @@ def _generate_speaker(job: _SpeakerJob) -> list[_UtteranceRecord]:
             transcript_lines.append(f"{utterance_id} {' '.join(words).upper()}\n")
             records.append(_UtteranceRecord(utterance_id, chapter.chapter_id, samples.size, labels))
         (chapter_dir / f"{job.speaker_id}-{chapter.chapter_id}.trans.txt").write_text(
-            "".join(transcript_lines), encoding="utf-8")
+            "".join(transcript_lines), encoding="utf-8"
+        )
     return records
 
 
-def _synthesize_utterance(synthesizer: EspeakSynthesizer, voice: SpeakerVoice,
-                          sentences: SentenceGenerator, rng: np.random.Generator
-                          ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def _synthesize_utterance(
+    synthesizer: EspeakSynthesizer, voice: SpeakerVoice, sentences: SentenceGenerator, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Returns audio, frame labels and words of one 2-15 s utterance."""
     words_per_second = voice.rate / 60.0
     for _ in range(_MAX_SENTENCE_ATTEMPTS):
@@ -423,11 +548,11 @@ def _synthesize_utterance(synthesizer: EspeakSynthesizer, voice: SpeakerVoice,
         num_samples = lead_in + speech.samples.size + tail
         seconds = num_samples / SAMPLE_RATE
         if MIN_UTTERANCE_SECONDS <= seconds <= MAX_UTTERANCE_SECONDS:
-            padded = np.concatenate([np.zeros(lead_in, np.float32), speech.samples,
-                                     np.zeros(tail, np.float32)])
+            padded = np.concatenate([np.zeros(lead_in, np.float32), speech.samples, np.zeros(tail, np.float32)])
             samples = voice.add_background_noise(padded, rng)
             labels = frame_labels(speech.phonemes, num_samples, offset=lead_in)
             return samples, labels, [word for clause in clauses for word in clause]
     raise RuntimeError(
         f"no sentence of {MIN_UTTERANCE_SECONDS}-{MAX_UTTERANCE_SECONDS} s for voice {voice} "
-        f"in {_MAX_SENTENCE_ATTEMPTS} attempts")
+        f"in {_MAX_SENTENCE_ATTEMPTS} attempts"
+    )

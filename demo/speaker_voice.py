@@ -17,21 +17,61 @@ import scipy.signal
 from demo.espeak_synthesizer import EspeakSynthesizer, Synthesis
 
 MALE_VARIANTS = (
-    "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "Alex", "Andy", "Denis", "Gene", "Jacky",
-    "Lee", "Mario", "Michael", "Mike", "antonio", "david", "edward", "gustave", "ian", "john",
-    "marcelo", "michel", "miguel", "norbert", "paul", "pedro", "quincy", "robert", "travis",
+    "m1",
+    "m2",
+    "m3",
+    "m4",
+    "m5",
+    "m6",
+    "m7",
+    "m8",
+    "Alex",
+    "Andy",
+    "Denis",
+    "Gene",
+    "Jacky",
+    "Lee",
+    "Mario",
+    "Michael",
+    "Mike",
+    "antonio",
+    "david",
+    "edward",
+    "gustave",
+    "ian",
+    "john",
+    "marcelo",
+    "michel",
+    "miguel",
+    "norbert",
+    "paul",
+    "pedro",
+    "quincy",
+    "robert",
+    "travis",
     "victor",
 )
 """espeak-ng voice variants (from `espeak-ng-data/voices/!v`) that sound male."""
 
 FEMALE_VARIANTS = (
-    "f1", "f2", "f3", "f4", "f5", "Alicia", "Andrea", "Annie", "anika", "aunty", "belinda",
-    "linda", "shelby", "steph",
+    "f1",
+    "f2",
+    "f3",
+    "f4",
+    "f5",
+    "Alicia",
+    "Andrea",
+    "Annie",
+    "anika",
+    "aunty",
+    "belinda",
+    "linda",
+    "shelby",
+    "steph",
 )
 """espeak-ng voice variants that sound female."""
 
-ACCENTS = ("en-us", "en-US-nyc", "en", "en-GB-x-rp", "en-GB-scotland", "en-029",
-           "en-GB-x-gbclan")
+ACCENTS = ("en-us", "en-US-nyc", "en", "en-GB-x-rp", "en-GB-scotland", "en-029", "en-GB-x-gbclan")
 """espeak-ng English voices a speaker's accent is drawn from."""
 
 ACCENT_WEIGHTS = (0.5, 0.1, 0.15, 0.1, 0.05, 0.05, 0.05)
@@ -74,8 +114,9 @@ class SpeakerVoice:
     snr_db: float
 
     @classmethod
-    def random_speakers(cls, rng: np.random.Generator, count: int,
-                        snr_db_range: tuple[float, float] = (30.0, 40.0)) -> list[SpeakerVoice]:
+    def random_speakers(
+        cls, rng: np.random.Generator, count: int, snr_db_range: tuple[float, float] = (30.0, 40.0)
+    ) -> list[SpeakerVoice]:
         """Draws `count` speakers, half of each sex, with distinct variants.
 
         Variants of one sex are only reused once all of them have been used,
@@ -91,21 +132,25 @@ class SpeakerVoice:
         """
         sexes = np.array(["M", "F"] * (count // 2 + 1))[:count]
         rng.shuffle(sexes)
-        variant_pools = {"M": _shuffled_cycle(rng, MALE_VARIANTS, count),
-                         "F": _shuffled_cycle(rng, FEMALE_VARIANTS, count)}
+        variant_pools = {
+            "M": _shuffled_cycle(rng, MALE_VARIANTS, count),
+            "F": _shuffled_cycle(rng, FEMALE_VARIANTS, count),
+        }
         voices = []
         for sex in sexes:
             accent = ACCENTS[int(rng.choice(len(ACCENTS), p=ACCENT_WEIGHTS))]
-            voices.append(cls(
-                espeak_voice=f"{accent}+{variant_pools[str(sex)].pop()}",
-                sex=str(sex),
-                pitch=int(rng.integers(35, 66)),
-                pitch_range=int(rng.integers(35, 76)),
-                rate=int(rng.integers(145, 196)),
-                channel_gains_db=_random_channel_gains(rng),
-                level_db=round(float(rng.uniform(-28.0, -20.0)), 2),
-                snr_db=round(float(rng.uniform(*snr_db_range)), 2),
-            ))
+            voices.append(
+                cls(
+                    espeak_voice=f"{accent}+{variant_pools[str(sex)].pop()}",
+                    sex=str(sex),
+                    pitch=int(rng.integers(35, 66)),
+                    pitch_range=int(rng.integers(35, 76)),
+                    rate=int(rng.integers(145, 196)),
+                    channel_gains_db=_random_channel_gains(rng),
+                    level_db=round(float(rng.uniform(-28.0, -20.0)), 2),
+                    snr_db=round(float(rng.uniform(*snr_db_range)), 2),
+                )
+            )
         return voices
 
     def speak(self, synthesizer: EspeakSynthesizer, text: str) -> Synthesis:
@@ -120,11 +165,10 @@ class SpeakerVoice:
             phoneme events; the equalizer is zero-phase, so phoneme positions
             are unchanged.
         """
-        synthesis = synthesizer.synthesize(text, self.espeak_voice, rate=self.rate,
-                                           pitch=self.pitch, pitch_range=self.pitch_range)
-        coloured = scipy.signal.convolve(synthesis.samples,
-                                         self._channel_filter(synthesizer.sample_rate),
-                                         mode="same")
+        synthesis = synthesizer.synthesize(
+            text, self.espeak_voice, rate=self.rate, pitch=self.pitch, pitch_range=self.pitch_range
+        )
+        coloured = scipy.signal.convolve(synthesis.samples, self._channel_filter(synthesizer.sample_rate), mode="same")
         rms = float(np.sqrt(np.mean(np.square(coloured)))) if coloured.size else 0.0
         if rms > 0.0:
             coloured *= 10.0 ** (self.level_db / 20.0) / rms
@@ -150,8 +194,7 @@ class SpeakerVoice:
         nyquist = sample_rate / 2.0
         frequencies = [f for f in CHANNEL_FREQUENCIES_HZ if f < nyquist] + [nyquist]
         gains_db = np.interp(frequencies, CHANNEL_FREQUENCIES_HZ, self.channel_gains_db)
-        return scipy.signal.firwin2(_CHANNEL_FILTER_TAPS, np.array(frequencies) / nyquist,
-                                    10.0 ** (gains_db / 20.0))
+        return scipy.signal.firwin2(_CHANNEL_FILTER_TAPS, np.array(frequencies) / nyquist, 10.0 ** (gains_db / 20.0))
 
 
 def pink_noise(rng: np.random.Generator, num_samples: int) -> np.ndarray:
@@ -179,8 +222,7 @@ def pink_noise(rng: np.random.Generator, num_samples: int) -> np.ndarray:
 
 
 def _random_channel_gains(rng: np.random.Generator) -> tuple[float, ...]:
-    band_gains = [round(float(gain), 2)
-                  for gain in rng.uniform(-6.0, 6.0, len(CHANNEL_FREQUENCIES_HZ) - 1)]
+    band_gains = [round(float(gain), 2) for gain in rng.uniform(-6.0, 6.0, len(CHANNEL_FREQUENCIES_HZ) - 1)]
     # The 0 Hz point only anchors the filter design; giving it the lowest
     # band's gain keeps the bass response flat below that band.
     return (band_gains[0], *band_gains)

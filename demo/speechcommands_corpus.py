@@ -20,16 +20,49 @@ from pathlib import Path
 import numpy as np
 import scipy.signal
 
-from demo import (DEMO_SIGNATURE, DemoConfigError, default_worker_count,
-                  run_in_fresh_processes, staged_output_directory, write_pcm16)
+from cli.usable_cores import usable_cores
+from demo import (
+    DEMO_SIGNATURE,
+    DemoConfigError,
+    run_in_fresh_processes,
+    staged_output_directory,
+    write_pcm16,
+)
 from demo.espeak_synthesizer import PAUSE_MNEMONICS, EspeakSynthesizer
 from demo.speaker_voice import SpeakerVoice, pink_noise
 from speechcommands.splits import which_split
 
 WORDS = (
-    "bed", "bird", "cat", "dog", "down", "eight", "five", "four", "go", "happy", "house", "left",
-    "marvin", "nine", "no", "off", "on", "one", "right", "seven", "sheila", "six", "stop",
-    "three", "tree", "two", "up", "wow", "yes", "zero",
+    "bed",
+    "bird",
+    "cat",
+    "dog",
+    "down",
+    "eight",
+    "five",
+    "four",
+    "go",
+    "happy",
+    "house",
+    "left",
+    "marvin",
+    "nine",
+    "no",
+    "off",
+    "on",
+    "one",
+    "right",
+    "seven",
+    "sheila",
+    "six",
+    "stop",
+    "three",
+    "tree",
+    "two",
+    "up",
+    "wow",
+    "yes",
+    "zero",
 )
 """The 30 words of Speech Commands v0.01, one directory each."""
 
@@ -71,15 +104,17 @@ class SpeechCommandsDemoConfig:
     seed: int = 0
     speakers: int = 30
     repetitions: int = 1
-    workers: int = dataclasses.field(default_factory=default_worker_count)
+    workers: int = dataclasses.field(default_factory=usable_cores)
 
     def __post_init__(self):
         if self.seed < 0:
             raise DemoConfigError(f"--seed must be non-negative, got {self.seed}")
         minimum_speakers = 2 * MIN_SPEAKERS_PER_EVALUATION_SPLIT + 1
-        for flag, value, minimum in (("--speakers", self.speakers, minimum_speakers),
-                                     ("--repetitions", self.repetitions, 1),
-                                     ("--workers", self.workers, 1)):
+        for flag, value, minimum in (
+            ("--speakers", self.speakers, minimum_speakers),
+            ("--repetitions", self.repetitions, 1),
+            ("--workers", self.workers, 1),
+        ):
             if value < minimum:
                 raise DemoConfigError(f"{flag} must be at least {minimum}, got {value}")
 
@@ -103,9 +138,11 @@ class SpeechCommandsDemoSummary:
     def describe(self) -> str:
         """One line summarizing the run, for the command line."""
         split_counts = ", ".join(f"{count} {split}" for split, count in self.speakers.items())
-        return (f"wrote Speech Commands demo set to {self.output_dir} ({self.clips} clips of "
-                f"{len(WORDS)} words from {sum(self.speakers.values())} speakers: {split_counts}) "
-                f"in {self.elapsed_seconds:.1f} s")
+        return (
+            f"wrote Speech Commands demo set to {self.output_dir} ({self.clips} clips of "
+            f"{len(WORDS)} words from {sum(self.speakers.values())} speakers: {split_counts}) "
+            f"in {self.elapsed_seconds:.1f} s"
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -152,16 +189,20 @@ class SpeechCommandsCorpus:
         with staged_output_directory(self.config.output_dir, "README.md") as staging_dir:
             for word in WORDS:
                 (staging_dir / word).mkdir()
-            jobs = [_SpeakerJob(staging_dir, speaker, voice, self.config.repetitions,
-                                self._stream_key(_SPEAKER_PURPOSE, index))
-                    for index, (speaker, voice) in enumerate(zip(self._speakers, self._voices))]
-            clip_lists = run_in_fresh_processes(_generate_speaker, jobs, self.config.workers,
-                                                "speechcommands", "speaker")
+            jobs = [
+                _SpeakerJob(
+                    staging_dir, speaker, voice, self.config.repetitions, self._stream_key(_SPEAKER_PURPOSE, index)
+                )
+                for index, (speaker, voice) in enumerate(zip(self._speakers, self._voices))
+            ]
+            clip_lists = run_in_fresh_processes(
+                _generate_speaker, jobs, self.config.workers, "speechcommands", "speaker"
+            )
             clips = sorted(clip for clip_list in clip_lists for clip in clip_list)
             for split in ("validation", "testing"):
                 (staging_dir / f"{split}_list.txt").write_text(
-                    "".join(f"{clip}\n" for clip in clips if which_split(clip) == split),
-                    encoding="utf-8")
+                    "".join(f"{clip}\n" for clip in clips if which_split(clip) == split), encoding="utf-8"
+                )
             self._write_background_noise(staging_dir / "_background_noise_")
             (staging_dir / "README.md").write_text(
                 f"{DEMO_SIGNATURE}\n\n"
@@ -169,11 +210,14 @@ class SpeechCommandsCorpus:
                 "dataset v0.01 (one directory per word, 1 s 16 kHz clips named\n"
                 "<speaker>_nohash_<n>.wav, validation_list.txt and testing_list.txt made with\n"
                 "the dataset's hashing rule). For trying the toolkit without data only.\n\n"
-                f"seed: {self.config.seed}\n", encoding="utf-8")
-        speakers = {split: sum(which_split(speaker) == split for speaker in self._speakers)
-                    for split in ("training", "validation", "testing")}
-        return SpeechCommandsDemoSummary(self.config.output_dir, len(clips), speakers,
-                                         time.monotonic() - started)
+                f"seed: {self.config.seed}\n",
+                encoding="utf-8",
+            )
+        speakers = {
+            split: sum(which_split(speaker) == split for speaker in self._speakers)
+            for split in ("training", "validation", "testing")
+        }
+        return SpeechCommandsDemoSummary(self.config.output_dir, len(clips), speakers, time.monotonic() - started)
 
     def _stream_key(self, *purpose: int) -> tuple[int, ...]:
         return (self.config.seed, _SPEECHCOMMANDS_STREAM, *purpose)
@@ -192,14 +236,15 @@ class SpeechCommandsCorpus:
             write_pcm16(directory / f"{name}.wav", samples, SAMPLE_RATE, "WAV")
         (directory / "README.md").write_text(
             "Longer synthetic noise recordings to mix into clips as background noise:\n"
-            + "".join(f"- {name}.wav\n" for name in noises), encoding="utf-8")
+            + "".join(f"- {name}.wav\n" for name in noises),
+            encoding="utf-8",
+        )
 
 
 def _draw_speakers(rng: np.random.Generator, count: int) -> list[str]:
     """Draws distinct speaker hashes until every split has its share."""
     evaluation_quota = max(MIN_SPEAKERS_PER_EVALUATION_SPLIT, round(0.1 * count))
-    quotas = {"validation": evaluation_quota, "testing": evaluation_quota,
-              "training": count - 2 * evaluation_quota}
+    quotas = {"validation": evaluation_quota, "testing": evaluation_quota, "training": count - 2 * evaluation_quota}
     speakers: list[str] = []
     while len(speakers) < count:
         speaker = f"{int(rng.integers(0, 2**32)):08x}"
@@ -225,7 +270,8 @@ def _generate_speaker(job: _SpeakerJob) -> list[str]:
             voice = dataclasses.replace(
                 job.voice,
                 pitch=int(np.clip(job.voice.pitch + rng.integers(-4, 5), 0, 100)),
-                rate=int(job.voice.rate + rng.integers(-10, 11)))
+                rate=int(job.voice.rate + rng.integers(-10, 11)),
+            )
             text = word + _PUNCTUATION_CHOICES[int(rng.integers(len(_PUNCTUATION_CHOICES)))]
             clip = _record_clip(synthesizer, voice, text, rng)
             relative_path = f"{word}/{job.speaker}_nohash_{repetition}.wav"
@@ -234,23 +280,23 @@ def _generate_speaker(job: _SpeakerJob) -> list[str]:
     return clips
 
 
-def _record_clip(synthesizer: EspeakSynthesizer, voice: SpeakerVoice, text: str,
-                 rng: np.random.Generator) -> np.ndarray:
+def _record_clip(
+    synthesizer: EspeakSynthesizer, voice: SpeakerVoice, text: str, rng: np.random.Generator
+) -> np.ndarray:
     """Returns one second of noise with the spoken word at a random offset."""
     while True:
         speech = voice.speak(synthesizer, text)
-        spoken = [event.start_sample for event in speech.phonemes
-                  if event.mnemonic not in PAUSE_MNEMONICS]
+        spoken = [event.start_sample for event in speech.phonemes if event.mnemonic not in PAUSE_MNEMONICS]
         final_pause = speech.phonemes[-1].start_sample
         start = max(0, spoken[0] - _WORD_MARGIN_SAMPLES)
         end = min(speech.samples.size, final_pause + _WORD_MARGIN_SAMPLES)
         if end - start <= CLIP_SAMPLES or voice.rate >= _MAX_RATE:
             break
         voice = dataclasses.replace(voice, rate=min(_MAX_RATE, int(voice.rate * 1.25)))
-    word = speech.samples[start:start + CLIP_SAMPLES]
+    word = speech.samples[start : start + CLIP_SAMPLES]
     offset = int(rng.integers(0, CLIP_SAMPLES - word.size + 1))
     clip = np.zeros(CLIP_SAMPLES, np.float32)
-    clip[offset:offset + word.size] = word
+    clip[offset : offset + word.size] = word
     return voice.add_background_noise(clip, rng)
 
 
@@ -259,15 +305,17 @@ def _running_tap(rng: np.random.Generator, num_samples: int) -> np.ndarray:
     sos = scipy.signal.butter(4, (400, 5000), btype="bandpass", fs=SAMPLE_RATE, output="sos")
     hiss = scipy.signal.sosfilt(sos, rng.standard_normal(num_samples))
     hiss /= np.sqrt(np.mean(np.square(hiss)))
-    wander = scipy.signal.sosfilt(scipy.signal.butter(2, 2, fs=SAMPLE_RATE, output="sos"),
-                                  rng.standard_normal(num_samples))
+    wander = scipy.signal.sosfilt(
+        scipy.signal.butter(2, 2, fs=SAMPLE_RATE, output="sos"), rng.standard_normal(num_samples)
+    )
     envelope = np.clip(1.0 + 0.3 * wander / np.std(wander), 0.3, 2.0)
     plinks = np.zeros(num_samples)
     decay = np.exp(-np.arange(800) / 120.0)
     for onset in rng.integers(0, num_samples - decay.size, size=8 * BACKGROUND_NOISE_SECONDS):
         frequency = rng.uniform(600, 2500)
-        plinks[onset:onset + decay.size] += decay * np.sin(
-            2 * np.pi * frequency * np.arange(decay.size) / SAMPLE_RATE)
+        plinks[onset : onset + decay.size] += decay * np.sin(
+            2 * np.pi * frequency * np.arange(decay.size) / SAMPLE_RATE
+        )
     return 0.08 * hiss * envelope + 0.05 * plinks
 
 

@@ -1,32 +1,21 @@
 """Command line: `python -m extract AUDIO_DIR OUT_DIR --model outputs/gar.keras [--features z|c]`."""
 
+import cli.tensorflow_environment
+
 import argparse
 import dataclasses
 import pathlib
 import sys
 
-from models.runtime_environment import set_tensorflow_environment
-
-set_tensorflow_environment()
-
-from extract.extraction_config import ExtractionConfig  # noqa: E402
-from extract.extraction_error import ExtractionError  # noqa: E402
-from streaming.cpc_model_error import CpcModelError  # noqa: E402
-from tracking.artefact_files import os_error_line  # noqa: E402
-from tracking.folder_lock import FolderLockedError  # noqa: E402
+from cli.one_line_error_parser import OneLineErrorParser
+from cli.reported_errors import run_reporting_errors
+from extract.extraction_config import ExtractionConfig
 
 _DEFAULTS = {field.name: field.default for field in dataclasses.fields(ExtractionConfig)}
 
 
-class _OneLineErrorParser(argparse.ArgumentParser):
-    """Reports bad flags as a single `error: ...` line, like other user errors."""
-
-    def error(self, message: str):
-        self.exit(2, f"error: {message}\n")
-
-
 def _build_parser() -> argparse.ArgumentParser:
-    parser = _OneLineErrorParser(
+    parser = OneLineErrorParser(
         prog="python -m extract",
         description="Write the CPC features of every audio file under AUDIO_DIR (16 kHz mono, searched "
         "recursively) to OUT_DIR: one float32 (frames, dim) .npy per file at the same relative path. Each "
@@ -34,38 +23,57 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("audio_dir", type=pathlib.Path, metavar="AUDIO_DIR", help="folder of audio files")
     parser.add_argument("output_dir", type=pathlib.Path, metavar="OUT_DIR", help="folder receiving the .npy files")
-    parser.add_argument("--model", type=pathlib.Path, required=True,
-                        help="gar.keras (encoder + GRU) or genc.h5 / genc.keras (encoder alone, z only)")
-    parser.add_argument("--features", choices=("z", "c"), default=None,
-                        help="c: GRU context c_t; z: encoder output z_t (default: c when the model has a GRU)")
-    parser.add_argument("--batch-size", type=int, default=_DEFAULTS["batch_size"],
-                        help="files run through the model at once (default: %(default)s)")
-    parser.add_argument("--extensions", default=",".join(_DEFAULTS["extensions"]),
-                        help="comma-separated file endings to look for (default: %(default)s)")
-    parser.add_argument("--max-batch-seconds", type=float, default=_DEFAULTS["max_batch_seconds"],
-                        help="most padded audio per batch, which bounds memory; a longer file is read and run in "
-                        "chunks of this length through the streaming model (default: %(default)s)")
+    parser.add_argument(
+        "--model",
+        type=pathlib.Path,
+        required=True,
+        help="gar.keras (encoder + GRU) or genc.h5 / genc.keras (encoder alone, z only)",
+    )
+    parser.add_argument(
+        "--features",
+        choices=("z", "c"),
+        default=None,
+        help="c: GRU context c_t; z: encoder output z_t (default: c when the model has a GRU)",
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=_DEFAULTS["batch_size"],
+        help="files run through the model at once (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--extensions",
+        default=",".join(_DEFAULTS["extensions"]),
+        help="comma-separated file endings to look for (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--max-batch-seconds",
+        type=float,
+        default=_DEFAULTS["max_batch_seconds"],
+        help="most padded audio per batch, which bounds memory; a longer file is read and run in "
+        "chunks of this length through the streaming model (default: %(default)s)",
+    )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
-    try:
-        config = ExtractionConfig(
-            audio_dir=args.audio_dir, output_dir=args.output_dir, model=args.model, features=args.features,
-            batch_size=args.batch_size, extensions=tuple(args.extensions.split(",")),
-            max_batch_seconds=args.max_batch_seconds,
-        )
-        from extract.feature_extraction import extract_features
+    return run_reporting_errors(lambda: _extract(args))
 
-        summary = extract_features(config)
-    except (ExtractionError, CpcModelError, FolderLockedError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except OSError as error:
-        print(f"error: {os_error_line(error)}", file=sys.stderr)
-        return 2
-    print(summary.report())
+
+def _extract(args: argparse.Namespace) -> int:
+    config = ExtractionConfig(
+        audio_dir=args.audio_dir,
+        output_dir=args.output_dir,
+        model=args.model,
+        features=args.features,
+        batch_size=args.batch_size,
+        extensions=tuple(args.extensions.split(",")),
+        max_batch_seconds=args.max_batch_seconds,
+    )
+    from extract.feature_extraction import extract_features
+
+    print(extract_features(config).report())
     return 0
 
 

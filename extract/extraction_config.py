@@ -4,7 +4,7 @@ import dataclasses
 import pathlib
 
 from extract.extraction_error import ExtractionError
-from streaming.cpc_model_file import FEATURES
+from models.cpc_model_file import FEATURES
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,4 +49,3 @@ class ExtractionConfig:
             raise ExtractionError(f"the batch duration must be positive, got {self.max_batch_seconds!r} s")
         if not self.extensions:
             raise ExtractionError("no audio file extension given")
-

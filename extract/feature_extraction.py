@@ -12,7 +12,7 @@ Reading the next batch (decoding, checking, normalising) overlaps with running t
 model on the current one.
 
 A file longer than a batch may hold (`max_batch_seconds`) is never loaded whole: it is
-read in chunks and run through the streaming form of the model (`streaming/`), whose
+read in chunks and run through the streaming form of the model (`StreamingContextModel`), whose
 output equals the offline model's up to float rounding, and its features are written
 into the `.npy` file as they come.
 """
@@ -27,16 +27,16 @@ import soundfile
 import tensorflow as tf
 import tqdm
 
+from artefacts.atomic_files import write_npy, write_npy_header, written_atomically
+from artefacts.folder_lock import FolderLock
 from extract.audio_source import AudioSource
 from extract.extraction_config import ExtractionConfig
 from extract.extraction_error import ExtractionError
 from extract.extraction_summary import ExtractionSummary
-from librispeech.audio_file import SAMPLE_RATE, pcm16_blocks, read_pcm16
+from librispeech.audio_file import SAMPLE_RATE, normalized_pcm16, pcm16_blocks, peak_about_mean, read_pcm16
 from librispeech.corpus_error import CorpusError
-from streaming.cpc_model_file import CpcModelFile
-from streaming.streaming_context_model import StreamingContextModel
-from tracking.artefact_files import write_npy, write_npy_header, written_atomically
-from tracking.folder_lock import FolderLock
+from models.cpc_model_file import CpcModelFile
+from models.streaming_context_model import StreamingContextModel
 
 
 def extract_features(config: ExtractionConfig) -> ExtractionSummary:
@@ -57,7 +57,7 @@ def extract_features(config: ExtractionConfig) -> ExtractionSummary:
         ExtractionError: Missing folder, no audio file, two files with the same output
             (`a.flac` and `a.wav`), or an unreadable, corrupt, empty, non-16 kHz or
             non-mono file.
-        CpcModelError: The model file is missing or not a causal audio → features model.
+        ModelFileError: The model file is missing or not a causal audio → features model.
         FolderLockedError: Another run is writing into the output folder.
     """
     files = list_audio_files(config)
@@ -79,8 +79,11 @@ def _write_features(
     )
     max_batch_samples = int(config.max_batch_seconds * SAMPLE_RATE)
     long_files = [audio_file for audio_file in files if audio_file.samples > max_batch_samples]
-    batches = _batches([audio_file for audio_file in files if audio_file.samples <= max_batch_samples],
-                       config.batch_size, max_batch_samples)
+    batches = _batches(
+        [audio_file for audio_file in files if audio_file.samples <= max_batch_samples],
+        config.batch_size,
+        max_batch_samples,
+    )
     streaming = StreamingContextModel.from_model_file(model_file, features) if long_files else None
     total_samples = sum(audio_file.samples for audio_file in files)
     frames_written, done_samples = 0, 0
@@ -90,8 +93,9 @@ def _write_features(
         tqdm.tqdm(total=len(files), unit="file", desc="extracting", disable=not config.show_progress) as progress,
     ):
         for audio_file in long_files:
-            frames_written += _extract_in_chunks(audio_file, streaming, spec.num_frames(audio_file.samples),
-                                                 max_batch_samples)
+            frames_written += _extract_in_chunks(
+                audio_file, streaming, spec.num_frames(audio_file.samples), max_batch_samples
+            )
             done_samples += audio_file.samples
             progress.update(1)
         upcoming = reader.submit(_read_batch, batches[0]) if batches else None
@@ -157,14 +161,8 @@ def normalize_like_training(samples: np.ndarray) -> np.ndarray:
     Returns:
         `(samples,)` float32, zero mean, peak absolute value 1 (a silent file stays 0).
     """
-    offset, scale = _offset_and_scale(float(samples.mean(dtype=np.float64)), int(samples.min()), int(samples.max()))
-    return (samples.astype(np.float32) - offset) / scale
-
-
-def _offset_and_scale(mean: float, low: int, high: int) -> tuple[np.float32, np.float32]:
-    """What training subtracts from and divides an utterance by: its mean and its peak about it (≥ 1)."""
-    peak = max(high - mean, mean - low)
-    return np.float32(mean), np.float32(max(peak, 1.0))
+    mean = float(samples.mean(dtype=np.float64))
+    return normalized_pcm16(samples, mean, peak_about_mean(mean, int(samples.min()), int(samples.max())))
 
 
 def _walk(folder: pathlib.Path):
@@ -214,7 +212,8 @@ def _extract_in_chunks(audio_file: AudioSource, streaming: StreamingContextModel
             total, count = total + int(block.sum(dtype=np.int64)), count + len(block)
             low, high = min(low, int(block.min())), max(high, int(block.max()))
         # The exact integer sum keeps the mean identical to normalize_like_training's.
-        offset, scale = _offset_and_scale(total / count, low, high)
+        mean = total / count
+        peak = peak_about_mean(mean, low, high)
     except CorpusError as error:
         raise ExtractionError(str(error)) from None
     audio_file.output.parent.mkdir(parents=True, exist_ok=True)
@@ -225,7 +224,7 @@ def _extract_in_chunks(audio_file: AudioSource, streaming: StreamingContextModel
             write_npy_header(output, (frames, streaming.dim))
             step, state, written = streaming.compiled_step(), streaming.initial_state(1), 0
             for block in pcm16_blocks(audio_file.path, chunk):
-                features, state = step(((block.astype(np.float32) - offset) / scale)[None], state)
+                features, state = step(normalized_pcm16(block, mean, peak)[None], state)
                 output.write(features[0].numpy().astype("<f4").tobytes())
                 written += features.shape[1]
             if written != frames:

@@ -3,6 +3,8 @@
 import keras
 import tensorflow as tf
 
+from models.frame_geometry import FrameGeometry
+
 
 @keras.saving.register_keras_serializable(package="cpc")
 class LogMelSpectrogram(keras.layers.Layer):
@@ -68,6 +70,11 @@ class LogMelSpectrogram(keras.layers.Layer):
     def receptive_field(self) -> int:
         """Samples one frame depends on."""
         return self.frame_length
+
+    @property
+    def geometry(self) -> FrameGeometry:
+        """Where the frames sit in the audio: frame ``i`` analyses samples from ``i * hop``."""
+        return FrameGeometry(self.hop, self.receptive_field, 0)
 
     def call(self, audio):
         spectrum = tf.signal.stft(

@@ -4,6 +4,7 @@ import keras
 import tensorflow as tf
 
 from frontends.log_mel_spectrogram import LogMelSpectrogram
+from models.frame_geometry import FrameGeometry
 
 
 @keras.saving.register_keras_serializable(package="cpc")
@@ -96,6 +97,11 @@ class Mfcc(keras.layers.Layer):
     def receptive_field(self) -> int:
         """Samples one frame depends on: the analysis window widened by the delta regressions."""
         return self.frame_length + 2 * self.num_deltas * self.delta_width * self.frame_step
+
+    @property
+    def geometry(self) -> FrameGeometry:
+        """Where the frames sit in the audio: the receptive field centred on the analysis window."""
+        return FrameGeometry(self.hop, self.receptive_field, -self.num_deltas * self.delta_width * self.frame_step)
 
     @property
     def feature_dim(self) -> int:

@@ -1,31 +1,20 @@
 """Command line: `python -m kws_eval --speech-commands-dir DIR --encoder outputs/genc.h5`."""
 
+import cli.tensorflow_environment
+
 import argparse
 import logging
 import sys
 from pathlib import Path
 
-from models.runtime_environment import set_tensorflow_environment
-
-set_tensorflow_environment()
-
-from kws_eval.kws_config import CLASSIFIERS, LR_SCHEDULES, RECIPES, KwsConfig  # noqa: E402
-from kws_eval.kws_config_error import KwsConfigError  # noqa: E402
-from kws_eval.kws_row import ROWS  # noqa: E402
-from speechcommands.speech_commands_error import SpeechCommandsError  # noqa: E402
-from tracking.artefact_files import os_error_line  # noqa: E402
-from tracking.folder_lock import FolderLockedError  # noqa: E402
-from tracking.tracking_error import TrackingError  # noqa: E402
-from tracking.tracking_options import TrackingOptions, add_tracking_arguments  # noqa: E402
+from cli.one_line_error_parser import OneLineErrorParser
+from cli.progress_messages import show_progress_messages
+from cli.reported_errors import run_reporting_errors
+from kws_eval.kws_config import CLASSIFIERS, LR_SCHEDULES, RECIPES, KwsConfig
+from kws_eval.kws_row import ROWS
+from tracking.tracking_options import TrackingOptions, add_tracking_arguments
 
 _DEFAULTS = KwsConfig(speech_commands_dir=Path("."))
-
-
-class _OneLineErrorParser(argparse.ArgumentParser):
-    """Reports bad flags as a single `error: ...` line, like other user errors."""
-
-    def error(self, message: str):
-        self.exit(2, f"error: {message}\n")
 
 
 def _name_list(text: str) -> tuple[str, ...]:
@@ -64,7 +53,7 @@ def _expected_retracing_notice(record: logging.LogRecord) -> bool:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     rows = "; ".join(f"{row.name}: {row.representation}" for row in ROWS.values())
-    parser = _OneLineErrorParser(
+    parser = OneLineErrorParser(
         prog="python -m kws_eval",
         description="Keyword spotting on Speech Commands (v0.01 or v0.02 layout): train the same CNN "
         "classifier on log-mel features, a random encoder and the CPC encoder (each frozen, and each "
@@ -112,33 +101,58 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--recipe",
         choices=tuple(RECIPES),
         default="default",
-        help="default: image CNN for log-mel and temporal CNN for the encoders, input batch norm, 20 epochs, batch 16, cosine from 1e-3, filters "
-        "64,128,256, 100 ms time shifts; reference: the reference implementation's image CNN, 25 epochs, batch 64, "
-        "constant 1e-3, filters 32,64,128, no input norm, no augmentation (default: %(default)s)",
+        help="default: image CNN for log-mel and temporal CNN for the encoders, input batch norm, 20 epochs, "
+        "batch 16, cosine from 1e-3, filters 64,128,256, 100 ms time shifts; reference: the reference "
+        "implementation's image CNN, 25 epochs, batch 64, constant 1e-3, filters 32,64,128, no input norm, "
+        "no augmentation (default: %(default)s)",
     )
-    recipes.add_argument("--classifier", choices=CLASSIFIERS, default=None,
-                         help="temporal: a 1D CNN over time reading the features as channels; image: the "
-                         "reference's 2D CNN over frames x features; auto: image for log-mel, temporal for the "
-                         "encoders (default recipe)")
-    recipes.add_argument("--input-norm", choices=("batch", "none"), default=None,
-                         help="batch: batch-normalise every feature at the classifier's input (default recipe); "
-                         "none: feed the front end's features as they are (reference)")
+    recipes.add_argument(
+        "--classifier",
+        choices=CLASSIFIERS,
+        default=None,
+        help="temporal: a 1D CNN over time reading the features as channels; image: the "
+        "reference's 2D CNN over frames x features; auto: image for log-mel, temporal for the "
+        "encoders (default recipe)",
+    )
+    recipes.add_argument(
+        "--input-norm",
+        choices=("batch", "none"),
+        default=None,
+        help="batch: batch-normalise every feature at the classifier's input (default recipe); "
+        "none: feed the front end's features as they are (reference)",
+    )
     recipes.add_argument("--epochs", type=int, default=None, help="training epochs of every CNN row")
     recipes.add_argument("--batch-size", type=int, default=None, help="clips per batch")
     recipes.add_argument("--lr", type=float, default=None, help="Adam's learning rate (the initial one under cosine)")
-    recipes.add_argument("--lr-schedule", choices=LR_SCHEDULES, default=None,
-                         help="cosine: from --lr to 0 over the run; constant: --lr throughout")
-    recipes.add_argument("--filters", type=_int_list, default=None,
-                         help="filters of the classifier's three conv blocks, e.g. 64,128,256")
-    recipes.add_argument("--time-shift-ms", type=float, default=None,
-                         help="shift every training clip of the CNN rows by a random time up to this either way "
-                         "(0: off)")
-    recipes.add_argument("--crop-frames", type=int, default=None,
-                         help="drop this many frames from the start of every clip's features before the classifier "
-                         "(a causal encoder's first frames see the padding before the clip; 0: keep all)")
-    recipes.add_argument("--min-steps", type=int, default=None,
-                         help="optimizer steps of a CNN row at the least: smaller training sets (label budgets) "
-                         "are repeated within each epoch (default recipe: 300; reference: 1)")
+    recipes.add_argument(
+        "--lr-schedule",
+        choices=LR_SCHEDULES,
+        default=None,
+        help="cosine: from --lr to 0 over the run; constant: --lr throughout",
+    )
+    recipes.add_argument(
+        "--filters", type=_int_list, default=None, help="filters of the classifier's three conv blocks, e.g. 64,128,256"
+    )
+    recipes.add_argument(
+        "--time-shift-ms",
+        type=float,
+        default=None,
+        help="shift every training clip of the CNN rows by a random time up to this either way (0: off)",
+    )
+    recipes.add_argument(
+        "--crop-frames",
+        type=int,
+        default=None,
+        help="drop this many frames from the start of every clip's features before the classifier "
+        "(a causal encoder's first frames see the padding before the clip; 0: keep all)",
+    )
+    recipes.add_argument(
+        "--min-steps",
+        type=int,
+        default=None,
+        help="optimizer steps of a CNN row at the least: smaller training sets (label budgets) "
+        "are repeated within each epoch (default recipe: 300; reference: 1)",
+    )
     study = parser.add_argument_group("what is measured")
     study.add_argument(
         "--train-per-word",
@@ -186,32 +200,32 @@ def main(argv: list[str] | None = None) -> int:
     """
     arguments = parse_args(argv)
     tracking = TrackingOptions.from_args(arguments)
-    settings = {name: value for name, value in vars(arguments).items() if name not in ("mlflow", "mlflow_experiment", "azureml")}
+    settings = {
+        name: value for name, value in vars(arguments).items() if name not in ("mlflow", "mlflow_experiment", "azureml")
+    }
     logging.getLogger("tensorflow").addFilter(_expected_retracing_notice)
-    try:
-        if settings["input_norm"] is not None:
-            settings["input_norm"] = settings["input_norm"] == "batch"
-        config = KwsConfig.from_recipe(**settings)
-        # Imported only now: TensorFlow takes seconds to load, which -h and bad flags need not wait for.
-        from kws_eval.kws_evaluation import run_kws_eval
-        from tracking.tracked_run import tracked_run
+    show_progress_messages("kws_eval")
+    return run_reporting_errors(lambda: _evaluate(settings, tracking))
 
-        output_dir = Path(config.output_dir)
-        with tracked_run(output_dir, "kws", settings, tracking, output_dir.parent, seeds={"seed": config.seed}) as (
-            record,
-            trackers,
-        ):
-            evaluation = run_kws_eval(config)
-            accuracies = evaluation.metrics()
-            record.finish("completed", {"accuracy": accuracies})
-            trackers.log_metrics(accuracies)
-            trackers.log_outputs(output_dir, [path.name for path in sorted(output_dir.iterdir()) if path.is_file()])
-    except (KwsConfigError, SpeechCommandsError, TrackingError, FolderLockedError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except OSError as error:
-        print(f"error: {os_error_line(error)}", file=sys.stderr)
-        return 2
+
+def _evaluate(settings: dict, tracking: TrackingOptions) -> int:
+    if settings["input_norm"] is not None:
+        settings["input_norm"] = settings["input_norm"] == "batch"
+    config = KwsConfig.from_recipe(**settings)
+    # Imported only now: TensorFlow takes seconds to load, which -h and bad flags need not wait for.
+    from kws_eval.kws_evaluation import run_kws_eval
+    from tracking.tracked_run import tracked_run
+
+    output_dir = Path(config.output_dir)
+    with tracked_run(output_dir, "kws", settings, tracking, output_dir.parent, seeds={"seed": config.seed}) as (
+        record,
+        trackers,
+    ):
+        evaluation = run_kws_eval(config)
+        accuracies = evaluation.metrics()
+        record.finish("completed", {"accuracy": accuracies})
+        trackers.log_metrics(accuracies)
+        trackers.log_outputs(output_dir, [path.name for path in sorted(output_dir.iterdir()) if path.is_file()])
     print(f"\nkeyword spotting on {len(evaluation.words)} words (results in {evaluation.output_dir}):")
     print("\n\n".join(evaluation.tables()))
     return 0

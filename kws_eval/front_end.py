@@ -6,12 +6,17 @@ hop), 62 × 40 for the `seed` CPC encoder.
 """
 
 import dataclasses
+from pathlib import Path
 
 import keras
+import numpy as np
 
+from cli.error_lines import first_line
 from frontends.log_mel_spectrogram import LogMelSpectrogram
 from kws_eval.kws_row import KwsRow
-from models.genc_model import EncoderGeometryError, encoder_geometry
+from models.audio_feature_model import AudioFeatureModel
+from models.frame_geometry import FrameGeometry
+from models.model_file_error import ModelFileError
 
 LOGMEL_FRAME_LENGTH = 512
 """Samples per log-mel window (32 ms), the reference's."""
@@ -45,6 +50,55 @@ class FrontEnd:
         return int(shape[1]), int(shape[2])
 
 
+def load_audio_encoder(path: Path | str, clip_samples: int = 16000) -> keras.Model:
+    """Loads the encoder of the random and cpc rows (`AudioFeatureModel.load`).
+
+    Any audio → features model is accepted, of any input length or of `clip_samples`: it is
+    run once on a silent clip to make sure, and copied once to make sure the random and
+    fine-tuned rows can have their own copies.
+
+    Args:
+        path: The encoder file, e.g. `outputs/genc.h5`.
+        clip_samples: Samples per clip the encoder will be given.
+
+    Returns:
+        The loaded model, uncompiled.
+
+    Raises:
+        ModelFileError: The file is missing, is not a loadable Keras model, does not map
+            `(batch, samples)` to `(batch, frames, features)`, gives no frame for
+            `clip_samples` samples, or cannot be copied. The message names it
+            `encoder <path>`.
+    """
+    subject = f"encoder {path}"
+    try:
+        encoder = AudioFeatureModel.load(path, subject, samples=clip_samples).model
+    except ModelFileError as error:
+        # The keyword-spotting users have always read these words.
+        raise error.reworded(
+            problems={
+                ModelFileError.MISSING: "no such file (train one with train.py, or leave the random and cpc rows "
+                "out of --rows)",
+                ModelFileError.NOT_AUDIO_TO_FEATURES: "not an audio encoder",
+            }
+        ) from None
+    try:
+        features = np.asarray(encoder(np.zeros((1, clip_samples), np.float32)))
+    except Exception as error:  # noqa: BLE001  (whatever the model's own layers raise)
+        raise ModelFileError(subject, f"fails on a {clip_samples}-sample clip", f" ({first_line(error)})") from None
+    if features.ndim != 3 or features.shape[1] < 1 or features.shape[2] < 1:
+        raise ModelFileError(
+            subject,
+            f"gives features of shape {features.shape} for one {clip_samples}-sample clip",
+            ", expected (1, frames, features)",
+        )
+    try:
+        keras.models.clone_model(encoder)
+    except Exception as error:  # noqa: BLE001
+        raise ModelFileError(subject, "cannot be copied for the random rows", f" ({first_line(error)})") from None
+    return encoder
+
+
 def build_front_end(row: KwsRow, encoder: keras.Model | None) -> FrontEnd:
     """Makes a fresh front end for `row`; call `keras.utils.set_random_seed` first.
 
@@ -62,11 +116,9 @@ def build_front_end(row: KwsRow, encoder: keras.Model | None) -> FrontEnd:
     """
     if row.front_end == "logmel":
         audio = keras.Input((None,), name="audio")
-        features = LogMelSpectrogram(LOGMEL_FRAME_LENGTH, LOGMEL_FRAME_STEP, num_mel_bins=LOGMEL_BINS, name="log_mel")(
-            audio
-        )
-        model = keras.Model(audio, features, name="logmel")
-        hop, receptive_field = LOGMEL_FRAME_STEP, LOGMEL_FRAME_LENGTH
+        log_mel = LogMelSpectrogram(LOGMEL_FRAME_LENGTH, LOGMEL_FRAME_STEP, num_mel_bins=LOGMEL_BINS, name="log_mel")
+        model = keras.Model(audio, log_mel(audio), name="logmel")
+        geometry = log_mel.geometry
     else:
         if encoder is None:
             raise ValueError(f"row {row.name!r} needs an encoder")
@@ -74,9 +126,10 @@ def build_front_end(row: KwsRow, encoder: keras.Model | None) -> FrontEnd:
         if row.front_end == "cpc":
             model.set_weights(encoder.get_weights())
         try:
-            geometry = encoder_geometry(model)
-            hop, receptive_field = geometry.hop, geometry.receptive_field
-        except EncoderGeometryError:
-            hop = receptive_field = None
+            geometry = FrameGeometry.of_encoder(model)
+        except ModelFileError:
+            geometry = None
     model.trainable = row.trainable
-    return FrontEnd(model, hop, receptive_field)
+    if geometry is None:
+        return FrontEnd(model, None, None)
+    return FrontEnd(model, geometry.hop, geometry.receptive_field)

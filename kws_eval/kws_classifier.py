@@ -71,8 +71,9 @@ def temporal_classifier(
         logits `(batch, num_classes)`.
     """
     features, x = _input_features(num_features, input_norm)
-    logits = _conv_blocks(x, filters, num_classes, keras.layers.Conv1D, keras.layers.MaxPooling1D,
-                          keras.layers.GlobalAveragePooling1D)
+    logits = _conv_blocks(
+        x, filters, num_classes, keras.layers.Conv1D, keras.layers.MaxPooling1D, keras.layers.GlobalAveragePooling1D
+    )
     return keras.Model(features, logits, name=name)
 
 
@@ -104,8 +105,9 @@ def image_classifier(
     """
     features, x = _input_features(num_features, input_norm)
     image = keras.layers.Reshape((-1, num_features, 1), name="as_image")(x)
-    logits = _conv_blocks(image, filters, num_classes, keras.layers.Conv2D, keras.layers.MaxPooling2D,
-                          keras.layers.GlobalAveragePooling2D)
+    logits = _conv_blocks(
+        image, filters, num_classes, keras.layers.Conv2D, keras.layers.MaxPooling2D, keras.layers.GlobalAveragePooling2D
+    )
     return keras.Model(features, logits, name=name)
 
 

@@ -1,5 +1,7 @@
-"""The error raised for unusable keyword-spotting settings or encoder files."""
+"""The error raised for unusable keyword-spotting settings."""
+
+from cli.user_error import UserError
 
 
-class KwsConfigError(ValueError):
+class KwsConfigError(UserError):
     """A user-facing problem with a flag or a file it names, described in one line."""

@@ -14,11 +14,12 @@ run so that an interrupted comparison keeps what it finished:
 """
 
 import dataclasses
+import logging
 from pathlib import Path
 
 import numpy as np
 
-from kws_eval.audio_encoder_file import load_audio_encoder
+from kws_eval.front_end import load_audio_encoder
 from kws_eval.kws_config import KwsConfig
 from kws_eval.kws_config_error import KwsConfigError
 from kws_eval.kws_plots import plot_accuracy, plot_confusion, plot_label_budgets, plot_noise, plot_training_curves
@@ -31,6 +32,8 @@ from speechcommands.background_noise import load_background_noise
 from speechcommands.label_budget import clips_per_word
 from speechcommands.speech_commands_dataset import CLIP_SAMPLES, read_speech_commands
 from speechcommands.speech_commands_index import scan_speech_commands
+
+_LOG = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass
@@ -60,11 +63,15 @@ class KwsEvaluation:
         metrics = {}
         for summary in summarise(self.results):
             if summary.train_per_word is None:
-                metrics.update({f"{summary.row.name}/{key}": summary.mean(key) for key in ("train_acc", "val_acc", "test_acc")})
-                metrics.update({
-                    f"{summary.row.name}/test_acc_snr{snr:g}": summary.noisy_mean(snr)
-                    for snr in summary.runs[0].noisy_test_acc
-                })
+                metrics.update(
+                    {f"{summary.row.name}/{key}": summary.mean(key) for key in ("train_acc", "val_acc", "test_acc")}
+                )
+                metrics.update(
+                    {
+                        f"{summary.row.name}/test_acc_snr{snr:g}": summary.noisy_mean(snr)
+                        for snr in summary.runs[0].noisy_test_acc
+                    }
+                )
             else:
                 metrics[f"{summary.row.name}/test_acc_{summary.train_per_word}_per_word"] = summary.mean("test_acc")
         return metrics
@@ -87,8 +94,8 @@ def run_kws_eval(config: KwsConfig, verbose: int | str = "auto", progress: bool 
         The `KwsEvaluation`.
 
     Raises:
-        KwsConfigError: The encoder file is unusable, or the output folder
-            cannot be created.
+        ModelFileError: The encoder file is unusable.
+        KwsConfigError: The output folder cannot be created.
         SpeechCommandsError: The Speech Commands folder, a clip or a noise
             recording is unusable, or a word has fewer training clips than a
             label budget.
@@ -113,20 +120,33 @@ def run_kws_eval(config: KwsConfig, verbose: int | str = "auto", progress: bool 
         "clips": data.index.counts(),
         "clip_samples": CLIP_SAMPLES,
     }
-    plans = [(seed, budget, name) for seed in config.run_seeds for budget in config.train_per_word for name in config.rows]
+    plans = [
+        (seed, budget, name) for seed in config.run_seeds for budget in config.train_per_word for name in config.rows
+    ]
     chance = 1 / len(data.words)
     # One noise segment per test clip and seed, the same for every row and SNR.
-    segments = {seed: noise.segments(len(data.labels["testing"]), CLIP_SAMPLES, seed) for seed in config.run_seeds} if noise else {}
+    segments = (
+        {seed: noise.segments(len(data.labels["testing"]), CLIP_SAMPLES, seed) for seed in config.run_seeds}
+        if noise
+        else {}
+    )
     results = []
     for number, (seed, budget, name) in enumerate(plans, start=1):
         row = ROWS[name]
         first_full = seed == config.seed and budget is None
         if verbose:
             clips = "every training clip" if budget is None else f"{budget} training clips per word"
-            print(f"\n[{number}/{len(plans)}] seed {seed}, {clips}: {row.name} ({row.representation})", flush=True)
+            _LOG.info("\n[%d/%d] seed %d, %s: %s (%s)", number, len(plans), seed, clips, row.name, row.representation)
         result = train_row(
-            row, data, encoder, config, seed, budget, segments.get(seed),
-            output_dir / f"{row.name}.keras" if first_full else None, verbose,
+            row,
+            data,
+            encoder,
+            config,
+            seed,
+            budget,
+            segments.get(seed),
+            output_dir / f"{row.name}.keras" if first_full else None,
+            verbose,
         )
         results.append(result)
         write_results(output_dir, results, recipe, data_description)

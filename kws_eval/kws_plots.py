@@ -1,24 +1,28 @@
-"""Figures of a keyword-spotting comparison: accuracy bars, confusion matrices, training, label-budget and noise curves."""
+"""Figures of a keyword-spotting comparison.
+
+Accuracy bars, confusion matrices, training curves, label-budget and noise curves.
+"""
 
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
-import numpy as np  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
-
-from kws_eval.row_result import RowResult  # noqa: E402
-from kws_eval.row_summary import RowSummary  # noqa: E402
-from tracking.artefact_files import save_figure  # noqa: E402
+from artefacts.atomic_files import save_figure
+from kws_eval.row_result import RowResult
+from kws_eval.row_summary import RowSummary
 
 _SPLITS = (("train_acc", "train"), ("val_acc", "validation"), ("test_acc", "test"))
 
 
 def plot_accuracy(summaries: list[RowSummary], chance: float, path: Path) -> None:
-    """Grouped bars of train, validation and test accuracy per row (means over seeds, std as error bars), with chance."""
-    figure, axes = plt.subplots(figsize=(max(6.4, 1.2 * len(summaries) + 2), 4.2))
+    """Grouped bars of train, validation and test accuracy per row, with chance.
+
+    The bars are means over seeds, with the standard deviation as error bars.
+    """
+    figure = Figure(figsize=(max(6.4, 1.2 * len(summaries) + 2), 4.2))
+    axes = figure.subplots()
     width = 0.8 / len(_SPLITS)
     positions = np.arange(len(summaries))
     for offset, (attribute, label) in enumerate(_SPLITS):
@@ -41,7 +45,8 @@ def plot_label_budgets(summaries: list[RowSummary], chance: float, path: Path) -
 
     "Every clip" is placed at the mean number of training clips per word.
     """
-    figure, axes = plt.subplots(figsize=(7.5, 4.6))
+    figure = Figure(figsize=(7.5, 4.6))
+    axes = figure.subplots()
     ticks = {}
     for index, name in enumerate(dict.fromkeys(summary.row.name for summary in summaries)):
         points = sorted(
@@ -49,18 +54,29 @@ def plot_label_budgets(summaries: list[RowSummary], chance: float, path: Path) -
             key=lambda point: point[0],
         )
         x = [clips for clips, _ in points]
-        ticks.update({clips: f"all ({clips:.0f})" if summary.train_per_word is None else f"{clips}" for clips, summary in points})
+        ticks.update(
+            {clips: f"all ({clips:.0f})" if summary.train_per_word is None else f"{clips}" for clips, summary in points}
+        )
         axes.errorbar(
-            x, [100 * summary.mean("test_acc") for _, summary in points],
+            x,
+            [100 * summary.mean("test_acc") for _, summary in points],
             yerr=[100 * summary.std("test_acc") for _, summary in points],
-            marker="o", capsize=3, color=f"C{index}", linestyle=_line_style(points[0][1]), label=name,
+            marker="o",
+            capsize=3,
+            color=f"C{index}",
+            linestyle=_line_style(points[0][1]),
+            label=name,
         )
     axes.axhline(100 * chance, color="grey", linestyle=":", label="chance")
     axes.set_xscale("log")
     axes.set_xticks(list(ticks), list(ticks.values()))
     axes.minorticks_off()
-    axes.set(xlabel="training clips per word", ylabel="test accuracy (%)", ylim=(0, 100),
-             title="Keyword spotting with few labels")
+    axes.set(
+        xlabel="training clips per word",
+        ylabel="test accuracy (%)",
+        ylim=(0, 100),
+        title="Keyword spotting with few labels",
+    )
     axes.grid(alpha=0.3)
     axes.legend(fontsize=7, ncol=2)
     save_figure(figure, path, dpi=120)
@@ -68,19 +84,32 @@ def plot_label_budgets(summaries: list[RowSummary], chance: float, path: Path) -
 
 def plot_noise(summaries: list[RowSummary], chance: float, path: Path) -> None:
     """Test accuracy against SNR of the mixed-in background noise, clean at the right, one line per row."""
-    figure, axes = plt.subplots(figsize=(7.5, 4.6))
+    figure = Figure(figsize=(7.5, 4.6))
+    axes = figure.subplots()
     snrs = sorted(summaries[0].runs[0].noisy_test_acc)
     clean_position = snrs[-1] + max(5.0, (snrs[-1] - snrs[0]) / 4) if len(snrs) > 1 else snrs[-1] + 5.0
     for index, summary in enumerate(summaries):
         x = [*snrs, clean_position]
         y = [100 * summary.noisy_mean(snr) for snr in snrs] + [100 * summary.mean("test_acc")]
         spread = [100 * summary.noisy_std(snr) for snr in snrs] + [100 * summary.std("test_acc")]
-        axes.errorbar(x, y, yerr=spread, marker="o", capsize=3, color=f"C{index}",
-                      linestyle=_line_style(summary), label=summary.row.name)
+        axes.errorbar(
+            x,
+            y,
+            yerr=spread,
+            marker="o",
+            capsize=3,
+            color=f"C{index}",
+            linestyle=_line_style(summary),
+            label=summary.row.name,
+        )
     axes.axhline(100 * chance, color="grey", linestyle=":", label="chance")
     axes.set_xticks([*snrs, clean_position], [f"{snr:g}" for snr in snrs] + ["clean"])
-    axes.set(xlabel="SNR of the background noise (dB)", ylabel="test accuracy (%)", ylim=(0, 100),
-             title="Keyword spotting in noise")
+    axes.set(
+        xlabel="SNR of the background noise (dB)",
+        ylabel="test accuracy (%)",
+        ylim=(0, 100),
+        title="Keyword spotting in noise",
+    )
     axes.grid(alpha=0.3)
     axes.legend(fontsize=7, ncol=2)
     save_figure(figure, path, dpi=120)
@@ -103,7 +132,8 @@ def plot_confusion(result: RowResult, words: tuple[str, ...], path: Path) -> Non
     totals = counts.sum(axis=1, keepdims=True)
     shares = np.divide(counts, totals, out=np.zeros(counts.shape), where=totals > 0)
     size = max(4.8, 0.28 * len(words) + 2.5)
-    figure, axes = plt.subplots(figsize=(size + 1, size))
+    figure = Figure(figsize=(size + 1, size))
+    axes = figure.subplots()
     image = axes.imshow(shares, cmap="Blues", vmin=0, vmax=1)
     ticks = np.arange(len(words))
     font = 8 if len(words) <= 20 else 6
@@ -120,7 +150,8 @@ def plot_confusion(result: RowResult, words: tuple[str, ...], path: Path) -> Non
 
 def plot_training_curves(results: list[RowResult], path: Path) -> None:
     """Accuracy and loss per epoch of every row, training dashed, validation solid."""
-    figure, (accuracy_axes, loss_axes) = plt.subplots(1, 2, figsize=(11, 4.2))
+    figure = Figure(figsize=(11, 4.2))
+    accuracy_axes, loss_axes = figure.subplots(1, 2)
     for index, result in enumerate(results):
         color = f"C{index}"
         for key, style, split in (("", "--", "train"), ("val_", "-", "val")):

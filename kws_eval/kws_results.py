@@ -4,13 +4,22 @@ import csv
 import io
 from pathlib import Path
 
+from artefacts.atomic_files import write_json, write_text
 from kws_eval.row_result import RowResult
 from kws_eval.row_summary import RowSummary, summarise
-from tracking.artefact_files import write_json, write_text
 
 CSV_COLUMNS = (
-    "row", "representation", "seed", "train_per_word", "train_clips", "train_acc", "val_acc", "test_acc",
-    "trainable_params", "steps", "wall_seconds",
+    "row",
+    "representation",
+    "seed",
+    "train_per_word",
+    "train_clips",
+    "train_acc",
+    "val_acc",
+    "test_acc",
+    "trainable_params",
+    "steps",
+    "wall_seconds",
 )
 """Columns of results.csv before the noisy test accuracies (`test_acc_snr<dB>`); one line per
 run, accuracies as fractions, `train_per_word` empty for every training clip."""
@@ -66,12 +75,17 @@ def budget_table(results: list[RowResult]) -> str | None:
     by_row: dict[str, dict] = {}
     for summary in summaries:
         by_row.setdefault(summary.row.name, {"row": summary.row})[summary.train_per_word] = summary
-    header = "| Representation | " + " | ".join("all clips" if budget is None else f"{budget} per word" for budget in budgets) + " |"
+    header = (
+        "| Representation | "
+        + " | ".join("all clips" if budget is None else f"{budget} per word" for budget in budgets)
+        + " |"
+    )
     lines = [header, "|---|" + "---:|" * len(budgets)]
     for entry in by_row.values():
         cells = [
             _percent(entry[budget].mean("test_acc"), entry[budget].std("test_acc"), len(entry[budget].runs))
-            if budget in entry else "–"
+            if budget in entry
+            else "–"
             for budget in budgets
         ]
         lines.append(f"| {entry['row'].representation} | {' | '.join(cells)} |")

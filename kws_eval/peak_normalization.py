@@ -3,8 +3,10 @@
 import keras
 from keras import ops
 
-INT16_STEP = 1.0 / 32768.0
-"""One int16 quantisation step in float audio: the smallest peak divided by."""
+from librispeech.audio_file import INT16_FULL_SCALE, PEAK_FLOOR
+
+INT16_STEP = PEAK_FLOOR / INT16_FULL_SCALE
+"""Pretraining's smallest peak (one int16 step) in float audio: the smallest peak divided by."""
 
 
 @keras.saving.register_keras_serializable(package="cpc")

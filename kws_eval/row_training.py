@@ -7,6 +7,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from artefacts.atomic_files import save_model
 from kws_eval.front_end import FrontEnd, build_front_end
 from kws_eval.kws_config import KwsConfig
 from kws_eval.kws_model import kws_model, linear_kws_model, mean_frame_model
@@ -16,7 +17,6 @@ from kws_eval.row_result import RowResult
 from speechcommands.background_noise import mix_at_snr
 from speechcommands.label_budget import clips_per_word
 from speechcommands.speech_commands_dataset import CLIP_SAMPLES, SpeechCommandsDataset
-from tracking.artefact_files import save_model
 
 _PREDICT_BATCH = 64
 
@@ -128,9 +128,7 @@ def _fit_cnn(front_end: FrontEnd, classifier: str, data, config: KwsConfig, seed
     per_epoch = steps_per_epoch(len(train_indices), config)
     total_steps = config.epochs * per_epoch
     rate = (
-        keras.optimizers.schedules.CosineDecay(config.lr, total_steps)
-        if config.lr_schedule == "cosine"
-        else config.lr
+        keras.optimizers.schedules.CosineDecay(config.lr, total_steps) if config.lr_schedule == "cosine" else config.lr
     )
     model.compile(
         optimizer=keras.optimizers.Adam(rate),
@@ -138,7 +136,11 @@ def _fit_cnn(front_end: FrontEnd, classifier: str, data, config: KwsConfig, seed
         metrics=["accuracy"],
     )
     training = data.batches(
-        "training", config.batch_size, shuffle=True, seed=seed, indices=train_indices,
+        "training",
+        config.batch_size,
+        shuffle=True,
+        seed=seed,
+        indices=train_indices,
         max_shift=config.max_shift_samples,
     )
     history = model.fit(

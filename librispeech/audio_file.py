@@ -1,4 +1,9 @@
-"""Reading one utterance's audio with every check a conversion needs."""
+"""Reading audio files with every check a conversion needs, and normalising them as training does.
+
+Every reader of audio in the toolkit (the converter, Speech Commands, noise folders, feature
+extraction) reads through `read_pcm16`; every CPC input is normalised by the one formula
+here: its mean removed, divided by its peak about the mean (at least `PEAK_FLOOR`).
+"""
 
 import pathlib
 from collections.abc import Iterator
@@ -10,6 +15,10 @@ from librispeech.corpus_error import CorpusError
 
 SAMPLE_RATE = 16000
 """LibriSpeech's sample rate, in Hz; every file must have it."""
+INT16_FULL_SCALE = 32768.0
+"""The int16 value of float audio's 1.0: int16 samples divided by it lie in [-1, 1)."""
+PEAK_FLOOR = 1.0
+"""Smallest peak an utterance is divided by, in int16 steps, so that silence stays finite."""
 
 _FLOAT_SUBTYPES = {"FLOAT", "DOUBLE"}
 _BLOCK_FRAMES = 2**20
@@ -84,4 +93,26 @@ def _float_to_pcm16(path: pathlib.Path | str, samples: np.ndarray) -> np.ndarray
     if not np.all(np.isfinite(samples)):
         raise CorpusError(f"{path}: holds NaN or Inf samples")
     # Clipping first keeps huge finite values from overflowing the scaling.
-    return np.clip(np.round(np.clip(samples, -1.0, 1.0) * 32768.0), -32768, 32767).astype(np.int16)
+    return np.clip(np.round(np.clip(samples, -1.0, 1.0) * INT16_FULL_SCALE), -32768, 32767).astype(np.int16)
+
+
+def peak_about_mean(mean: float, low: float, high: float) -> float:
+    """The largest distance of any sample from ``mean``, from the extremes ``low`` and ``high`` alone.
+
+    A long file's peak follows from its running minimum and maximum, without a float copy.
+    """
+    return max(high - mean, mean - low)
+
+
+def normalized_pcm16(samples: np.ndarray, mean: float, peak: float) -> np.ndarray:
+    """Int16 samples with ``mean`` removed and divided by ``peak`` (at least `PEAK_FLOOR`).
+
+    Args:
+        samples: `(samples,)` int16, the whole utterance or a stretch of it.
+        mean: The whole utterance's mean, in int16 steps.
+        peak: The whole utterance's `peak_about_mean`.
+
+    Returns:
+        `(samples,)` float32; over a whole utterance, zero mean and peak absolute value 1.
+    """
+    return (samples.astype(np.float32) - np.float32(mean)) / np.float32(max(peak, PEAK_FLOOR))

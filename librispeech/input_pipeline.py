@@ -13,16 +13,14 @@ them without reading the shards.
 
 import dataclasses
 import pathlib
+from collections.abc import Callable
 
 import tensorflow as tf
 
-from augmentation.augmentation_config import AugmentConfig
-from augmentation.past_augmentation import PastAugmentation
+from librispeech.audio_file import INT16_FULL_SCALE, PEAK_FLOOR
 from librispeech.corpus_error import CorpusError
 from librispeech.manifest import read_manifest
 from librispeech.record_schema import BYTES_PER_SAMPLE, tf_feature_spec
-
-_INT16_SCALE = 32768.0
 
 
 @dataclasses.dataclass
@@ -53,8 +51,10 @@ class PipelineConfig:
             of one speaker each (for negatives drawn within the speaker); 1 batches windows
             in shuffled order. Windows wait in the grouping until their speaker has enough,
             so in one pass a speaker's last ``< windows_per_speaker`` windows are left out.
-        augment: Augmentation of the past in training: batches become pairs ``(augmented,
-            clean)`` of the same windows; None leaves training batches plain.
+        augment: Augmentation of the past in training, a map of ``(batch number, batch)`` to
+            the pair ``(augmented, clean)`` of the same windows (an
+            `augmentation.past_augmentation.PastAugmentation`); None leaves training batches
+            plain. The pipeline takes it ready-made, so that data reading knows no effect.
     """
 
     window: int = 20480
@@ -67,7 +67,7 @@ class PipelineConfig:
     repeat: bool = False
     seed: int | None = None
     windows_per_speaker: int = 1
-    augment: AugmentConfig | None = None
+    augment: Callable[[tf.Tensor, tf.Tensor], tuple[tf.Tensor, tf.Tensor]] | None = None
 
 
 def audio_windows(
@@ -114,7 +114,8 @@ def audio_windows(
     )
     if usable < batch_size:
         raise CorpusError(
-            f"{tfrecord_dir}: {usable} utterances hold a {config.window}-sample window, fewer than a batch of {batch_size}"
+            f"{tfrecord_dir}: {usable} utterances hold a {config.window}-sample window, "
+            f"fewer than a batch of {batch_size}"
         )
     group = config.windows_per_speaker
     if batch_size % group:
@@ -169,8 +170,7 @@ def audio_windows(
     scale = _normalize if config.normalize else _to_unit_range
     dataset = dataset.map(scale, num_parallel_calls=tf.data.AUTOTUNE)
     if training and config.augment is not None:
-        augmentation = PastAugmentation(config.augment, seed=config.seed or 0)
-        dataset = dataset.enumerate().map(augmentation, num_parallel_calls=tf.data.AUTOTUNE)
+        dataset = dataset.enumerate().map(config.augment, num_parallel_calls=tf.data.AUTOTUNE)
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 
@@ -230,10 +230,10 @@ def _crop_function(config: PipelineConfig, training: bool):
 
 def _normalize(samples: tf.Tensor, dc_offset: tf.Tensor, peak: tf.Tensor, *speaker: tf.Tensor) -> tf.Tensor:
     """Removes each utterance's mean and divides by its peak: ``(batch, window)`` float32."""
-    scale = 1.0 / tf.maximum(peak, 1.0)
+    scale = 1.0 / tf.maximum(peak, PEAK_FLOOR)
     return tf.cast(samples, tf.float32) * scale[:, None] - (dc_offset * scale)[:, None]
 
 
 def _to_unit_range(samples: tf.Tensor, dc_offset: tf.Tensor, peak: tf.Tensor, *speaker: tf.Tensor) -> tf.Tensor:
     """Scales int16 samples to [-1, 1): ``(batch, window)`` float32."""
-    return tf.cast(samples, tf.float32) / _INT16_SCALE
+    return tf.cast(samples, tf.float32) / INT16_FULL_SCALE

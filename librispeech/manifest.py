@@ -10,9 +10,9 @@ import dataclasses
 import json
 import pathlib
 
+from artefacts.atomic_files import write_text
 from librispeech.corpus_error import CorpusError
 from librispeech.record_schema import SCHEMA_VERSION
-from tracking.artefact_files import write_text
 
 MANIFEST_NAME = "manifest.json"
 
@@ -139,7 +139,8 @@ def read_manifest(directory: pathlib.Path | str, verify_files: bool = True) -> M
         raise CorpusError(f"{path}: not a valid manifest ({error})") from None
     if manifest.schema_version != SCHEMA_VERSION:
         raise CorpusError(
-            f"{path}: records use schema version {manifest.schema_version}, this code reads {SCHEMA_VERSION} (convert again)"
+            f"{path}: records use schema version {manifest.schema_version}, this code reads {SCHEMA_VERSION} "
+            "(convert again)"
         )
     if verify_files:
         for shard in manifest.shards:

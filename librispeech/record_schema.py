@@ -26,6 +26,8 @@ import struct
 
 import numpy as np
 
+from librispeech.audio_file import peak_about_mean
+
 BYTES_PER_SAMPLE = 2
 """Bytes of one sample in the ``audio`` feature (int16)."""
 
@@ -86,8 +88,7 @@ def serialized_pieces(record: UtteranceRecord) -> list[bytes]:
     samples = np.asarray(record.samples, dtype="<i2")
     count = len(samples)
     dc_offset = float(samples.sum(dtype=np.int64)) / count if count else 0.0
-    # The extremes alone give the peak around the mean, without a float copy of the audio.
-    peak = max(float(samples.max()) - dc_offset, dc_offset - float(samples.min())) if count else 0.0
+    peak = peak_about_mean(dc_offset, float(samples.min()), float(samples.max())) if count else 0.0
     values = {
         "audio": samples.tobytes(),
         "sample_rate": record.sample_rate,

@@ -27,6 +27,10 @@ from concurrent.futures.process import BrokenProcessPool
 
 import tqdm
 
+from artefacts.atomic_files import naming_path, replace_durably, write_json
+from artefacts.folder_lock import FolderLock
+from cli.held_interrupt import HeldInterrupt
+from cli.usable_cores import usable_cores
 from librispeech.audio_file import SAMPLE_RATE, read_pcm16
 from librispeech.corpus_error import CorpusError
 from librispeech.manifest import MANIFEST_NAME, Manifest, ShardEntry, write_manifest
@@ -34,9 +38,6 @@ from librispeech.record_schema import SCHEMA_VERSION, UtteranceRecord, serialize
 from librispeech.split_scan import SkippedFile, SplitScan, scan_split
 from librispeech.tfrecord_file import TFRecordFileWriter
 from librispeech.utterance import Utterance
-from tracking.artefact_files import naming_path, replace_durably, write_json
-from tracking.folder_lock import FolderLock
-from tracking.held_interrupt import HeldInterrupt
 
 PROGRESS_DIR = ".progress"
 MIN_DEFAULT_SHARDS = 8
@@ -171,8 +172,10 @@ def convert_split(config: ConversionConfig) -> ConversionSummary:
     if config.on_error not in ("fail", "skip"):
         raise CorpusError(f"on_error must be 'fail' or 'skip', not {config.on_error!r}")
     if os.sep in config.split or "/" in config.split or config.split in ("", ".", ".."):
-        raise CorpusError(f"split {config.split!r}: give the name of a folder in {config.librispeech_dir} "
-                          "(e.g. dev-clean), not a path")
+        raise CorpusError(
+            f"split {config.split!r}: give the name of a folder in {config.librispeech_dir} "
+            "(e.g. dev-clean), not a path"
+        )
     scan = scan_split(config.librispeech_dir, config.split)
     if scan.problems and config.on_error == "fail":
         first = scan.problems[0]
@@ -186,7 +189,9 @@ def convert_split(config: ConversionConfig) -> ConversionSummary:
         return _convert_into(config, scan, output_dir, started)
 
 
-def _convert_into(config: ConversionConfig, scan: SplitScan, output_dir: pathlib.Path, started: float) -> ConversionSummary:
+def _convert_into(
+    config: ConversionConfig, scan: SplitScan, output_dir: pathlib.Path, started: float
+) -> ConversionSummary:
     """The conversion proper, once the output folder is checked and locked."""
     progress_dir = output_dir / PROGRESS_DIR
     progress_dir.mkdir(parents=True, exist_ok=True)
@@ -288,7 +293,9 @@ def _check_output_dir(librispeech_dir: pathlib.Path, split: str, output_dir: pat
         except (OSError, ValueError, AttributeError):
             owner = None
         if owner != split:
-            holds = f"the manifest of split {owner!r}" if isinstance(owner, str) else f"a {MANIFEST_NAME} of unknown kind"
+            holds = (
+                f"the manifest of split {owner!r}" if isinstance(owner, str) else f"a {MANIFEST_NAME} of unknown kind"
+            )
             raise CorpusError(f"{output_dir}: the output folder holds {holds}; give each split a folder of its own")
 
 
@@ -312,11 +319,12 @@ def _remove_leftovers(output_dir: pathlib.Path, split: str, planned_files: set[s
             path.unlink()
 
 
-def _run_tasks(tasks: list[_ShardTask], config: ConversionConfig, already_done: int,
-               interrupt: HeldInterrupt) -> dict[str, dict]:
+def _run_tasks(
+    tasks: list[_ShardTask], config: ConversionConfig, already_done: int, interrupt: HeldInterrupt
+) -> dict[str, dict]:
     if not tasks:
         return {}
-    workers = max(1, min(config.workers or len(os.sched_getaffinity(0)), len(tasks)))
+    workers = max(1, min(config.workers or usable_cores(), len(tasks)))
     # Spawned workers start clean: a process that has loaded TensorFlow must not fork.
     context = multiprocessing.get_context("spawn")
     # A lock-free flag: a worker killed while holding a lock (an Event's) would block the parent.
@@ -419,10 +427,18 @@ def _convert_shard(task: _ShardTask) -> dict:
                     skipped.append(dataclasses.asdict(SkippedFile(str(utterance.path), _reason(error, utterance))))
                     _progress_queue.put(1)
                     continue
-                writer.write(serialized_pieces(UtteranceRecord(
-                    utterance.utterance_id, utterance.speaker_id, utterance.chapter_id,
-                    utterance.transcript, samples, SAMPLE_RATE,
-                )))
+                writer.write(
+                    serialized_pieces(
+                        UtteranceRecord(
+                            utterance.utterance_id,
+                            utterance.speaker_id,
+                            utterance.chapter_id,
+                            utterance.transcript,
+                            samples,
+                            SAMPLE_RATE,
+                        )
+                    )
+                )
                 ids.append(utterance.utterance_id)
                 lengths.append(len(samples))
                 speakers.add(utterance.speaker_id)
@@ -450,4 +466,4 @@ def _reason(error: CorpusError, utterance: Utterance) -> str:
     """The error's message without the leading file name, which the skip entry holds."""
     message = str(error)
     prefix = f"{utterance.path}: "
-    return message[len(prefix):] if message.startswith(prefix) else message
+    return message[len(prefix) :] if message.startswith(prefix) else message

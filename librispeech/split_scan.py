@@ -112,13 +112,16 @@ def _scan_chapter(chapter_dir: pathlib.Path, utterances: list[Utterance], proble
     transcripts = _read_transcripts(transcript_path, problems) if transcript_path.is_file() else {}
     if not transcript_path.is_file() and audio_files:
         problems.extend(
-            SkippedFile(str(path), f"no transcript file {transcript_path.name}") for _, path in sorted(audio_files.items())
+            SkippedFile(str(path), f"no transcript file {transcript_path.name}")
+            for _, path in sorted(audio_files.items())
         )
         return
-    for utterance_id, text in transcripts.items():
+    for utterance_id in transcripts:
         if utterance_id not in audio_files:
             problems.append(
-                SkippedFile(str(transcript_path), f"transcript line for {utterance_id} but {utterance_id}.flac is missing")
+                SkippedFile(
+                    str(transcript_path), f"transcript line for {utterance_id} but {utterance_id}.flac is missing"
+                )
             )
     for stem, path in sorted(audio_files.items()):
         match = _UTTERANCE_ID.fullmatch(stem)

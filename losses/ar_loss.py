@@ -4,7 +4,7 @@ import keras
 import tensorflow as tf
 
 from losses.gen_targets import TargetSamplingError
-from models.encoder_spec import NEGATIVE_MODES
+from losses.negative_modes import NEGATIVE_MODES
 
 
 @keras.saving.register_keras_serializable(package="cpc")
@@ -90,9 +90,7 @@ class ARLoss(keras.layers.Layer):
         # step) leading, this is one batched matmul, about twice as fast on
         # CPU as the equivalent einsum.
         by_step = (1, 2, 0, 3)
-        scores = tf.matmul(
-            tf.transpose(predictions, by_step), tf.transpose(targets, by_step), transpose_b=True
-        )
+        scores = tf.matmul(tf.transpose(predictions, by_step), tf.transpose(targets, by_step), transpose_b=True)
         logits = tf.gather(scores, tf.transpose(indices, by_step), axis=3, batch_dims=3)
         return tf.transpose(logits, (2, 0, 1, 3))
 

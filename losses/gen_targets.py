@@ -3,10 +3,11 @@
 import keras
 import tensorflow as tf
 
-from models.encoder_spec import NEGATIVE_MODES
+from cli.user_error import UserError
+from losses.negative_modes import NEGATIVE_MODES
 
 
-class TargetSamplingError(ValueError):
+class TargetSamplingError(UserError):
     """Target sampling settings or input shapes that cannot work."""
 
 
@@ -182,7 +183,8 @@ class GenTargets(keras.layers.Layer):
             targets = tf.gather(targets, self.future_frames(self.num_steps(frames)), axis=1)
         elif self.negatives == "speaker":
             groupable = tf.debugging.assert_equal(
-                batch_size % self.windows_per_speaker, 0,
+                batch_size % self.windows_per_speaker,
+                0,
                 message="GenTargets: the batch is not made of whole speaker groups",
             )
             with tf.control_dependencies([groupable]):

@@ -1,1 +1,2 @@
-"""Keras models of Contrastive Predictive Coding: encoder, GRU, training model."""
+"""Keras models of Contrastive Predictive Coding: encoder, GRU, training model, their streaming form,
+and the one contract saved models are loaded by (`audio_feature_model`)."""

@@ -5,6 +5,7 @@ import copy
 import keras
 import tensorflow as tf
 
+from cli.user_error import UserError
 from losses.ar_loss import ARLoss
 from losses.gen_targets import GenTargets
 from models.encoder_forward import encode
@@ -12,7 +13,7 @@ from models.encoder_spec import PREDICTORS
 from models.transformer_predictor import TransformerPredictor
 
 
-class CPCModelError(ValueError):
+class CPCModelError(UserError):
     """An encoder and a GRU that cannot be joined into a `CPCModel`."""
 
 

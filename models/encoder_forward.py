@@ -13,7 +13,7 @@ plain, loadable form; only the way training and extraction evaluate it changes.
 import keras
 import tensorflow as tf
 
-from models.genc_model import CHAIN_LAYERS, flat_layers
+from models.time_step import CHAIN_KINDS, flat_layers, time_steps
 
 
 def is_patch_convolution(layer: keras.layers.Layer) -> bool:
@@ -29,13 +29,13 @@ def is_patch_convolution(layer: keras.layers.Layer) -> bool:
 
 
 def is_chain(encoder: keras.Model) -> bool:
-    """Whether `encoder` is a plain chain (see `CHAIN_LAYERS`) with a patch convolution in it."""
-    layers = list(flat_layers(encoder))
+    """Whether `encoder` is a plain chain (see `CHAIN_KINDS`) with a patch convolution in it."""
+    steps = time_steps(encoder)
     return (
         len(encoder.inputs) == 1
         and len(encoder.outputs) == 1
-        and all(isinstance(layer, CHAIN_LAYERS) for layer in layers)
-        and any(is_patch_convolution(layer) for layer in layers)
+        and all(step.kind in CHAIN_KINDS for step in steps)
+        and any(is_patch_convolution(step.layer) for step in steps)
     )
 
 

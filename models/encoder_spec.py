@@ -34,6 +34,9 @@ from pathlib import Path
 
 import yaml
 
+from cli.user_error import UserError
+from losses.negative_modes import NEGATIVE_MODES
+
 PRESETS_DIR = Path(__file__).resolve().parent / "presets"
 PRESET_NAMES = ("seed", "paper", "modified", "modified-small")
 DEFAULT_DIM_C = 40
@@ -41,7 +44,6 @@ DEFAULT_PRED_STEPS = 10
 NORM_MODES = ("none", "channel")
 AR_CELLS = ("gru", "lstm")
 PREDICTORS = ("linear", "transformer")
-NEGATIVE_MODES = ("sequence", "batch", "speaker")
 MAX_HOP = 16000
 """Largest product of the strides: one frame per second of 16 kHz audio."""
 
@@ -60,7 +62,7 @@ _OPTIONAL_KEYS = {
 }
 
 
-class EncoderSpecError(ValueError):
+class EncoderSpecError(UserError):
     """An encoder spec (YAML file, preset name or dataclass) is unusable."""
 
 
@@ -104,8 +106,7 @@ class ConvLayerSpec:
                 raise EncoderSpecError(f"{field} must be {kind} integer, got {value!r}")
         if self.stride > 1 and self.dilation > 1:
             raise EncoderSpecError(
-                f"stride {self.stride} together with dilation {self.dilation} "
-                "is not supported by Keras Conv1D"
+                f"stride {self.stride} together with dilation {self.dilation} is not supported by Keras Conv1D"
             )
 
 
@@ -160,7 +161,9 @@ class EncoderSpec:
             if not _is_int(value) or value < 1:
                 raise EncoderSpecError(f"{_key(name)} must be a positive integer, got {value!r}")
         for name, allowed in (
-            ("norm", NORM_MODES), ("default_ar", AR_CELLS), ("default_predictor", PREDICTORS),
+            ("norm", NORM_MODES),
+            ("default_ar", AR_CELLS),
+            ("default_predictor", PREDICTORS),
             ("default_negatives", NEGATIVE_MODES),
         ):
             if getattr(self, name) not in allowed:
@@ -182,9 +185,7 @@ class EncoderSpec:
                 )
             previous_out = layer.out_channels
         if previous_out != self.dim_z:
-            raise EncoderSpecError(
-                f"last layer outputs {previous_out} channels but the output dim is {self.dim_z}"
-            )
+            raise EncoderSpecError(f"last layer outputs {previous_out} channels but the output dim is {self.dim_z}")
         if self.hop > MAX_HOP:
             raise EncoderSpecError(f"the strides multiply to a hop of {self.hop} samples, more than {MAX_HOP} (1 s)")
 
@@ -330,9 +331,7 @@ def resolve_encoder_spec(name_or_path: str, dim_z: int | None = None) -> Encoder
     elif Path(name_or_path).is_file() or name_or_path.endswith((".yaml", ".yml")):
         spec = EncoderSpec.from_yaml(name_or_path)
     else:
-        raise EncoderSpecError(
-            f"encoder {name_or_path!r}: not a preset ({', '.join(PRESET_NAMES)}) nor a YAML file"
-        )
+        raise EncoderSpecError(f"encoder {name_or_path!r}: not a preset ({', '.join(PRESET_NAMES)}) nor a YAML file")
     if dim_z is None:
         return spec
     if not _is_int(dim_z) or dim_z < 1:

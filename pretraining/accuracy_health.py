@@ -29,8 +29,12 @@ class AccuracyHealth(keras.callbacks.Callback):
         accuracies = {k: float((logs or {}).get(f"accuracy_{k}", float("nan"))) for k in range(1, self.pred_steps + 1)}
         at_chance = [k for k, value in accuracies.items() if value <= self.chance * (1 + self.chance_margin)]
         perfect = [k for k, value in accuracies.items() if value >= 0.999]
-        for steps, problem in ((at_chance, f"at chance ({self.chance:.3f})"), (perfect, "at 1.0: the future leaks into the context")):
+        for steps, problem in (
+            (at_chance, f"at chance ({self.chance:.3f})"),
+            (perfect, "at 1.0: the future leaks into the context"),
+        ):
             if steps:
-                message = f"warning: epoch {epoch + 1}: training accuracy of step(s) {', '.join(map(str, steps))} sat {problem}"
+                listed = ", ".join(map(str, steps))
+                message = f"warning: epoch {epoch + 1}: training accuracy of step(s) {listed} sat {problem}"
                 self.warnings.append(message)
                 self.warn(message)

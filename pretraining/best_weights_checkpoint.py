@@ -5,7 +5,7 @@ import pathlib
 
 import keras
 
-from tracking.artefact_files import save_weights
+from artefacts.atomic_files import save_weights
 
 
 class BestWeightsCheckpoint(keras.callbacks.Callback):

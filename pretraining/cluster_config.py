@@ -3,10 +3,12 @@
 import json
 import os
 
+from cli.user_error import UserError
+
 DISTRIBUTE_MODES = ("none", "mirrored", "multiworker")
 
 
-class DistributionError(ValueError):
+class DistributionError(UserError):
     """A distribution setting that cannot work here, described in one line."""
 
 
@@ -45,4 +47,8 @@ def is_chief_task() -> bool:
     task = cluster_config.get("task", {})
     if task.get("type") == "chief":
         return True
-    return task.get("type") == "worker" and int(task.get("index", 0)) == 0 and "chief" not in cluster_config.get("cluster", {})
+    return (
+        task.get("type") == "worker"
+        and int(task.get("index", 0)) == 0
+        and "chief" not in cluster_config.get("cluster", {})
+    )

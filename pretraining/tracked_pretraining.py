@@ -4,8 +4,10 @@ import pathlib
 
 from librispeech.manifest import MANIFEST_NAME
 from pretraining.cluster_config import is_chief_task
-from pretraining.cpc_pretraining import PretrainingResult, pretrain, run_settings
-from pretraining.pretraining_config import ResolvedPretraining
+from pretraining.cpc_pretraining import pretrain
+from pretraining.pretraining_result import PretrainingResult
+from pretraining.resolved_pretraining import ResolvedPretraining
+from pretraining.run_settings import run_settings
 from tracking.tracked_run import tracked_run
 from tracking.tracker_callback import TrackerCallback
 from tracking.tracking_options import TrackingOptions
@@ -23,10 +25,12 @@ def tracked_pretrain(resolved: ResolvedPretraining, tracking: TrackingOptions) -
     if not is_chief_task():
         return pretrain(resolved)
     config = resolved.config
-    output_dir = pathlib.Path(config.output_dir)
+    output_dir = pathlib.Path(config.runtime.output_dir)
     settings = run_settings(resolved)
     manifests = [resolved.train_dir / MANIFEST_NAME, resolved.val_dir / MANIFEST_NAME]
-    with tracked_run(output_dir, "pretraining", settings, tracking, output_dir, manifests, {"seed": config.seed}) as (
+    with tracked_run(
+        output_dir, "pretraining", settings, tracking, output_dir, manifests, {"seed": config.optimisation.seed}
+    ) as (
         record,
         trackers,
     ):

@@ -19,7 +19,8 @@ import time
 
 import keras
 
-from tracking.artefact_files import save_weights, write_json
+from artefacts.atomic_files import save_weights, write_json
+from cli.user_error import UserError
 
 STATE_NAME = "backup.json"
 DATA_KEY = "data_manifests"
@@ -28,7 +29,7 @@ _LEGACY_WEIGHTS = "backup.weights.h5"
 """The weights of a backup from before backups named their weights file."""
 
 
-class BackupMismatchError(ValueError):
+class BackupMismatchError(UserError):
     """A backup made with other settings or data than the run that would resume it, or damaged."""
 
 
@@ -203,6 +204,21 @@ def read_backup(directory: pathlib.Path, settings: dict) -> TrainingPosition | N
             "rerun with the same flags to resume, or add --restart"
         )
     return TrainingPosition(state["epoch"], state["step"])
+
+
+def discard_backup(directory: pathlib.Path) -> None:
+    """Removes the backup's own files (and their temporary copies), then the folder if that left it empty.
+
+    Anything else in the folder is the user's and stays, with the folder.
+    """
+    directory = pathlib.Path(directory)
+    if not directory.is_dir():
+        return
+    for pattern in (STATE_NAME, f".{STATE_NAME}.tmp", "backup*.weights.h5", ".backup*.tmp.weights.h5"):
+        for path in directory.glob(pattern):
+            path.unlink()
+    if not any(directory.iterdir()):
+        directory.rmdir()
 
 
 def restore(model: keras.Model, directory: pathlib.Path) -> None:

@@ -2,18 +2,17 @@
 
 import pathlib
 
-import matplotlib
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
-from matplotlib.ticker import MaxNLocator  # noqa: E402
-
-from tracking.artefact_files import save_figure  # noqa: E402
+from artefacts.atomic_files import save_figure
 
 PLOTTED_STEPS = (1, 2, 5, 10)
 
 
-def plot_prediction_accuracy(history: dict[str, list[float]], pred_steps: int, chance: float, path: pathlib.Path) -> None:
+def plot_prediction_accuracy(
+    history: dict[str, list[float]], pred_steps: int, chance: float, path: pathlib.Path
+) -> None:
     """Validation accuracy per epoch for k = 1, 2, 5, 10 (those that exist), with chance.
 
     Args:
@@ -22,7 +21,8 @@ def plot_prediction_accuracy(history: dict[str, list[float]], pred_steps: int, c
         chance: Accuracy of guessing, ``1 / (num_neg + 1)``.
         path: The PNG to write.
     """
-    figure, axes = plt.subplots(figsize=(6.4, 4.2))
+    figure = Figure(figsize=(6.4, 4.2))
+    axes = figure.subplots()
     for step in (k for k in PLOTTED_STEPS if k <= pred_steps):
         values = history.get(f"val_accuracy_{step}") or history[f"accuracy_{step}"]
         axes.plot(range(1, len(values) + 1), values, marker="o", label=f"{step} step{'s' if step > 1 else ''} ahead")
@@ -36,7 +36,8 @@ def plot_prediction_accuracy(history: dict[str, list[float]], pred_steps: int, c
 
 def plot_loss(history: dict[str, list[float]], path: pathlib.Path) -> None:
     """Training and validation InfoNCE loss per epoch."""
-    figure, axes = plt.subplots(figsize=(6.4, 4.2))
+    figure = Figure(figsize=(6.4, 4.2))
+    axes = figure.subplots()
     for key, label in (("loss", "training"), ("val_loss", "validation")):
         if key in history:
             axes.plot(range(1, len(history[key]) + 1), history[key], marker="o", label=label)

@@ -44,7 +44,9 @@ def silence_ids(phone_symbols: dict[int, str] | None) -> frozenset[int]:
     return frozenset(index for index, symbol in phone_symbols.items() if symbol in SILENCE_SYMBOLS)
 
 
-def triphone_items(utterance_id: str, speaker_id: int, labels: np.ndarray, silence: frozenset[int]) -> list[TriphoneItem]:
+def triphone_items(
+    utterance_id: str, speaker_id: int, labels: np.ndarray, silence: frozenset[int]
+) -> list[TriphoneItem]:
     """Every triphone of one utterance.
 
     Args:
@@ -70,8 +72,12 @@ def triphone_items(utterance_id: str, speaker_id: int, labels: np.ndarray, silen
             continue
         items.append(
             TriphoneItem(
-                utterance_id, speaker_id, phone, (previous, following),
-                int(starts[index - 1]) * LABEL_SAMPLES, int(ends[index + 1]) * LABEL_SAMPLES,
+                utterance_id,
+                speaker_id,
+                phone,
+                (previous, following),
+                int(starts[index - 1]) * LABEL_SAMPLES,
+                int(ends[index + 1]) * LABEL_SAMPLES,
             )
         )
     return items

@@ -93,14 +93,17 @@ def run_abx(config: AbxConfig) -> AbxResults:
     for utterance, num_samples in lengths.items():
         check_label_count(utterance, len(labels[utterance]), num_samples)
     rows = _build_rows(config)
-    audio = read_utterances(config.tfrecords_dir, {utterance: str(config.tfrecords_dir) for utterance in lengths},
-                            config.show_progress)
+    audio = read_utterances(
+        config.tfrecords_dir, {utterance: str(config.tfrecords_dir) for utterance in lengths}, config.show_progress
+    )
     utterances = list(audio.values())
     silence = silence_ids(phone_symbols)
     items = [
         item
         for utterance in utterances
-        for item in triphone_items(utterance.utterance_id, utterance.speaker_id, labels[utterance.utterance_id], silence)
+        for item in triphone_items(
+            utterance.utterance_id, utterance.speaker_id, labels[utterance.utterance_id], silence
+        )
     ]
     items = [items[index] for index in sample_groups(items, config.max_items_per_group, config.seed)]
     results = []
@@ -110,8 +113,16 @@ def run_abx(config: AbxConfig) -> AbxResults:
         by_utterance = {utterance.utterance_id: frames for utterance, frames in zip(utterances, features)}
         scored, item_features = _item_features(items, by_utterance, row)
         score = abx_score(scored, item_features)
-        results.append(AbxRowResult(row.name, row.description, score, row.feature_dim, row.geometry.hop_ms,
-                                    round(time.monotonic() - started, 2)))
+        results.append(
+            AbxRowResult(
+                row.name,
+                row.description,
+                score,
+                row.feature_dim,
+                row.geometry.hop_ms,
+                round(time.monotonic() - started, 2),
+            )
+        )
     recipe = {
         "task": "abx",
         "tfrecords": str(config.tfrecords_dir),

@@ -2,20 +2,26 @@
 
 import pathlib
 
-import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
-import numpy as np  # noqa: E402
-
-from probes.abx_probe import AbxResults  # noqa: E402
-from probes.abx_score import MODES  # noqa: E402
-from probes.probe_report import rows_csv  # noqa: E402
-from tracking.artefact_files import save_figure, write_json, write_text  # noqa: E402
+from artefacts.atomic_files import save_figure, write_json, write_text
+from probes.abx_probe import AbxResults
+from probes.abx_score import MODES
+from probes.probe_report import rows_csv
 
 _CSV_FIELDS = (
-    "row", "within_error", "across_error", "within_triplets", "across_triplets", "within_phone_pairs",
-    "across_phone_pairs", "feature_dim", "frame_ms", "wall_seconds", "description",
+    "row",
+    "within_error",
+    "across_error",
+    "within_triplets",
+    "across_triplets",
+    "within_phone_pairs",
+    "across_phone_pairs",
+    "feature_dim",
+    "frame_ms",
+    "wall_seconds",
+    "description",
 )
 
 
@@ -67,15 +73,23 @@ def plot_abx(results: AbxResults, path: pathlib.Path) -> None:
     """Bars of the within- and across-speaker error of every row, with chance at 50 %."""
     names = [row.name for row in results.rows]
     positions = np.arange(len(names))
-    figure, axes = plt.subplots(figsize=(max(6.0, 1.2 * len(names) + 2.5), 4.2))
+    figure = Figure(figsize=(max(6.0, 1.2 * len(names) + 2.5), 4.2))
+    axes = figure.subplots()
     width = 0.38
     for offset, mode in zip((-width / 2, width / 2), MODES):
-        values = [100 * (row.score.error(mode) if row.score.error(mode) is not None else np.nan) for row in results.rows]
+        values = [
+            100 * (row.score.error(mode) if row.score.error(mode) is not None else np.nan) for row in results.rows
+        ]
         bars = axes.bar(positions + offset, values, width, label=f"{mode} speakers")
         axes.bar_label(bars, fmt="%.1f", fontsize=8)
     axes.axhline(50, color="grey", linestyle="--", label="chance")
-    axes.set(xticks=positions, xticklabels=names, ylim=(0, 60), ylabel="ABX error (%), lower is better",
-             title="Triphone ABX discriminability")
+    axes.set(
+        xticks=positions,
+        xticklabels=names,
+        ylim=(0, 60),
+        ylabel="ABX error (%), lower is better",
+        title="Triphone ABX discriminability",
+    )
     axes.legend(fontsize=8)
     axes.grid(axis="y", alpha=0.3)
     save_figure(figure, path, dpi=110)
@@ -83,4 +97,3 @@ def plot_abx(results: AbxResults, path: pathlib.Path) -> None:
 
 def _percent(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.1f} %"
-

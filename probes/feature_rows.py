@@ -1,14 +1,14 @@
 """The rows of a probe table: which network turns audio into features, and how it is probed."""
 
 import dataclasses
-import pathlib
-import zipfile
 
 import keras
 
 from frontends.log_mel_spectrogram import LogMelSpectrogram
 from frontends.mfcc import Mfcc
-from probes.frame_mapping import FrameGeometry, FrameMappingError, encoder_frame_geometry, frontend_frame_geometry
+from models.audio_feature_model import AudioFeatureModel
+from models.frame_geometry import FrameGeometry
+from models.model_file_error import ModelFileError
 from probes.probe_config import MODEL_ROWS, ProbeConfig, ProbeConfigError
 
 # The usual speech front-end framing: 25 ms windows every 10 ms at 16 kHz.
@@ -48,7 +48,8 @@ def build_rows(config: ProbeConfig) -> list[FeatureRow]:
     z_t with ``features="z"``) with weights drawn fresh from ``config.seed``.
 
     Raises:
-        ProbeConfigError: The model file cannot be loaded or is not what the features need.
+        ModelFileError: The model file cannot be loaded or does not map audio to features.
+        ProbeConfigError: The model is not what the features need.
     """
     network = geometry = feature_dim = None
     if config.needs_model:
@@ -76,11 +77,13 @@ def fixed_front_end_row(name: str) -> FeatureRow:
     """The ``mfcc`` or ``logmel`` row: a fixed front end with the usual 25 ms / 10 ms framing."""
     if name == "mfcc":
         mfcc = Mfcc(_FRONTEND_FRAME_LENGTH, _FRONTEND_FRAME_STEP, name="mfcc")
-        return FeatureRow(name, "13 MFCC + deltas + delta-deltas, 25 ms / 10 ms", mfcc,
-                          frontend_frame_geometry(mfcc), "mean", False, mfcc.feature_dim)
+        return FeatureRow(
+            name, "13 MFCC + deltas + delta-deltas, 25 ms / 10 ms", mfcc, mfcc.geometry, "mean", False, mfcc.feature_dim
+        )
     log_mel = LogMelSpectrogram(_FRONTEND_FRAME_LENGTH, _FRONTEND_FRAME_STEP, num_mel_bins=40, name="logmel")
-    return FeatureRow(name, "40 log-mel bands, 25 ms / 10 ms", log_mel,
-                      frontend_frame_geometry(log_mel), "mean", False, log_mel.num_mel_bins)
+    return FeatureRow(
+        name, "40 log-mel bands, 25 ms / 10 ms", log_mel, log_mel.geometry, "mean", False, log_mel.num_mel_bins
+    )
 
 
 def fresh_copy(network: keras.Model, seed: int) -> keras.Model:
@@ -112,53 +115,26 @@ def load_feature_network(config: ProbeConfig) -> tuple[keras.Model, FrameGeometr
     if it is itself an encoder, else the encoder nested in it.
 
     Raises:
-        ProbeConfigError: The file does not load, does not map audio ``(batch, samples)`` to
-            ``(batch, frames, features)``, or holds no convolutional encoder.
+        ModelFileError: The file does not load or does not map audio ``(batch, samples)`` to
+            ``(batch, frames, features)``; the message names the flag.
+        ProbeConfigError: It holds no convolutional encoder, or is one where c_t is asked.
     """
     path = config.model_path()
     flag = "--encoder" if config.encoder is not None else "--model"
-    model = _load(path, flag)
-    if config.features == "z":
-        try:
-            return model, encoder_frame_geometry(model)
-        except FrameMappingError:
-            return _nested_encoder(model, path, flag)
     try:
-        encoder_frame_geometry(model)
-    except FrameMappingError:
-        _, geometry = _nested_encoder(model, path, flag)
-        return model, geometry
-    raise ProbeConfigError(
-        f"{flag} {path}: an encoder alone (audio → z_t); probe it with --features z, or give gar.keras for c_t"
-    )
-
-
-def _load(path: pathlib.Path, flag: str) -> keras.Model:
-    if path.suffix == ".keras" and not zipfile.is_zipfile(path):
-        raise ProbeConfigError(f"{flag} {path}: cannot load a Keras model (not a .keras zip archive)")
-    try:
-        model = keras.models.load_model(path, compile=False, safe_mode=True)
-    except Exception as error:  # Keras raises many kinds for a file that is not a model.
-        detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise ProbeConfigError(f"{flag} {path}: cannot load a Keras model ({detail})") from None
-    if len(model.inputs) != 1 or len(model.outputs) != 1:
-        raise ProbeConfigError(f"{flag} {path}: expected one input (audio) and one output (features)")
-    if len(model.inputs[0].shape) != 2 or len(model.outputs[0].shape) != 3:
+        loaded = AudioFeatureModel.load(path, f"{flag} {path}")
+    except ModelFileError as error:
+        # The probes' users have always read this wording.
+        raise error.reworded(problems={ModelFileError.UNLOADABLE: "cannot load a Keras model"}) from None
+    if loaded.encoder is None:
         raise ProbeConfigError(
-            f"{flag} {path}: maps rank {len(model.inputs[0].shape)} to rank {len(model.outputs[0].shape)}; "
-            "expected audio (batch, samples) to features (batch, frames, features)"
+            f"{flag} {path}: holds no convolutional encoder (audio → z_t) to place its frames; "
+            "expected train.py's gar.keras"
         )
-    return model
-
-
-def _nested_encoder(model: keras.Model, path: pathlib.Path, flag: str) -> tuple[keras.Model, FrameGeometry]:
-    for layer in model.layers:
-        if isinstance(layer, keras.Model):
-            try:
-                return layer, encoder_frame_geometry(layer)
-            except FrameMappingError:
-                continue
-    raise ProbeConfigError(
-        f"{flag} {path}: holds no convolutional encoder (audio → z_t) to place its frames; "
-        "expected train.py's gar.keras"
-    )
+    if config.features == "z":
+        return loaded.encoder, loaded.geometry
+    if loaded.is_encoder:
+        raise ProbeConfigError(
+            f"{flag} {path}: an encoder alone (audio → z_t); probe it with --features z, or give gar.keras for c_t"
+        )
+    return loaded.model, loaded.geometry

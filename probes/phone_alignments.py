@@ -143,9 +143,7 @@ def read_split_ids(path: pathlib.Path | str) -> list[str]:
     return ids
 
 
-def read_aligned_phones(
-    path: pathlib.Path | str, phone_symbols: dict[int, str] | None = None
-) -> dict[str, np.ndarray]:
+def read_aligned_phones(path: pathlib.Path | str, phone_symbols: dict[int, str] | None = None) -> dict[str, np.ndarray]:
     """Reads ``converted_aligned_phones.txt``.
 
     Args:

@@ -7,8 +7,6 @@ trained on them. The supervised row trains the same network from scratch with th
 softmax, on non-overlapping windows of the training utterances, then is scored like the others.
 """
 
-import time
-
 import keras
 import numpy as np
 
@@ -18,8 +16,9 @@ from probes.feature_rows import FeatureRow, build_rows, check_window
 from probes.frame_mapping import check_label_count, frame_labels
 from probes.linear_heads import compile_classifier, fit_frozen_head, frame_classifier, predict_classes
 from probes.phone_alignments import TEST_SPLIT_NAME, TRAIN_SPLIT_NAME, PhoneAlignments, read_phone_alignments
-from probes.probe_config import PAPER_TEST_ACCURACY, ProbeConfig, ProbeConfigError, check_config
-from probes.probe_results import ProbeResults, RowResult, accuracy, confusion_matrix, majority_accuracy
+from probes.probe_config import ProbeConfig, ProbeConfigError, check_config
+from probes.probe_results import ProbeResults, majority_accuracy
+from probes.probe_runner import Predictions, ProbeRunner
 from probes.utterance_audio import UtteranceAudio, converted_lengths, read_utterances
 
 
@@ -54,31 +53,14 @@ def run_phone_probe(config: ProbeConfig) -> ProbeResults:
     train = [audio[utterance] for utterance in alignments.train_ids]
     test = [audio[utterance] for utterance in alignments.test_ids]
 
-    results = []
-    for row in rows:
-        started = time.monotonic()
-        keras.utils.set_random_seed(config.seed)
-        predictions = _supervised_predictions if row.trainable else _frozen_predictions
-        (train_predicted, train_expected), (test_predicted, test_expected) = predictions(
-            row, train, test, alignments, config
-        )
-        results.append(
-            RowResult(
-                name=row.name,
-                description=row.description,
-                train_acc=accuracy(train_predicted, train_expected),
-                test_acc=accuracy(test_predicted, test_expected),
-                frozen=not row.trainable,
-                feature_dim=row.feature_dim,
-                frame_ms=row.geometry.hop_ms,
-                pooling=None,
-                train_examples=len(train_expected),
-                test_examples=len(test_expected),
-                paper_test_acc=PAPER_TEST_ACCURACY["phone"].get(row.name),
-                wall_seconds=round(time.monotonic() - started, 2),
-                confusion=confusion_matrix(test_expected, test_predicted, alignments.num_classes),
-            )
-        )
+    runner = ProbeRunner(
+        "phone",
+        frozen=lambda row: _frozen_predictions(row, train, test, alignments, config),
+        supervised=lambda row: _supervised_predictions(row, train, test, alignments, config),
+        seed=config.seed,
+        confusion_classes=alignments.num_classes,
+    )
+    results = runner.run(rows)
     train_labels = np.concatenate([alignments.labels[utterance] for utterance in alignments.train_ids])
     test_labels = np.concatenate([alignments.labels[utterance] for utterance in alignments.test_ids])
     recipe = {
@@ -112,15 +94,22 @@ def _labels_of(
     row: FeatureRow, utterance: UtteranceAudio, alignments: PhoneAlignments, num_frames: int, start: int = 0
 ) -> np.ndarray:
     return frame_labels(
-        utterance.utterance_id, alignments.labels[utterance.utterance_id], row.geometry, num_frames,
-        utterance.num_samples, start,
+        utterance.utterance_id,
+        alignments.labels[utterance.utterance_id],
+        row.geometry,
+        num_frames,
+        utterance.num_samples,
+        start,
     )
 
 
 def _frozen_predictions(
-    row: FeatureRow, train: list[UtteranceAudio], test: list[UtteranceAudio], alignments: PhoneAlignments,
+    row: FeatureRow,
+    train: list[UtteranceAudio],
+    test: list[UtteranceAudio],
+    alignments: PhoneAlignments,
     config: ProbeConfig,
-) -> list[tuple[np.ndarray, np.ndarray]]:
+) -> Predictions:
     """Trains a head on the row's frozen features; predicted and true labels of train and test frames."""
     groups = utterance_features(row.network, [train, test], config.show_progress, f"{row.name}: features")
     data = []
@@ -131,17 +120,27 @@ def _frozen_predictions(
         labels = np.concatenate([_labels_of(row, u, alignments, len(f)) for u, f in zip(utterances, features)])
         data.append((np.concatenate(features), labels))
         del features
-    (train_features, train_labels), _ = data
-    head = fit_frozen_head(train_features, train_labels, alignments.num_classes, config.epochs,
-                           config.frame_batch_size, config.learning_rate, config.show_progress,
-                           f"{row.name}: linear head")
-    return [(predict_classes(head, features), labels) for features, labels in data]
+    (train_features, train_labels), (test_features, test_labels) = data
+    head = fit_frozen_head(
+        train_features,
+        train_labels,
+        alignments.num_classes,
+        config.epochs,
+        config.frame_batch_size,
+        config.learning_rate,
+        config.show_progress,
+        f"{row.name}: linear head",
+    )
+    return (predict_classes(head, train_features), train_labels), (predict_classes(head, test_features), test_labels)
 
 
 def _supervised_predictions(
-    row: FeatureRow, train: list[UtteranceAudio], test: list[UtteranceAudio], alignments: PhoneAlignments,
+    row: FeatureRow,
+    train: list[UtteranceAudio],
+    test: list[UtteranceAudio],
+    alignments: PhoneAlignments,
     config: ProbeConfig,
-) -> list[tuple[np.ndarray, np.ndarray]]:
+) -> Predictions:
     """Trains network and head end to end on windows; predicted and true labels of train and test frames."""
     frames_per_window = int(row.network(np.zeros((1, config.window), np.float32)).shape[1])
     utterance_index, starts, labels = [], [], []
@@ -153,8 +152,12 @@ def _supervised_predictions(
     windows = AudioWindows(train, np.array(utterance_index), np.array(starts), np.stack(labels), config.window)
     model = frame_classifier(row.network, alignments.num_classes)
     compile_classifier(model, config.supervised_learning_rate)
-    model.fit(windows.dataset(config.batch_size, shuffle=True, seed=config.seed), epochs=config.end_to_end_epochs,
-              verbose=config.fit_verbose, shuffle=False)
+    model.fit(
+        windows.dataset(config.batch_size, shuffle=True, seed=config.seed),
+        epochs=config.end_to_end_epochs,
+        verbose=config.fit_verbose,
+        shuffle=False,
+    )
     # The class of each frame rather than its probabilities: 41 times less memory on real data.
     classify = keras.Model(model.inputs, keras.ops.argmax(model.outputs[0], axis=-1))
     groups = utterance_features(classify, [train, test], config.show_progress, f"{row.name}: predictions")
@@ -162,4 +165,4 @@ def _supervised_predictions(
     for utterances, predicted in zip((train, test), groups):
         expected = np.concatenate([_labels_of(row, u, alignments, len(p)) for u, p in zip(utterances, predicted)])
         outcome.append((np.concatenate(predicted), expected))
-    return outcome
+    return tuple(outcome)

@@ -1,7 +1,9 @@
 """The base of the errors a probe run reports to the user in one line."""
 
+from cli.user_error import UserError
 
-class ProbeError(ValueError):
+
+class ProbeError(UserError):
     """A user-facing problem with probe inputs or settings, described in one line.
 
     The message names the file, flag or utterance and the problem, so that the command line

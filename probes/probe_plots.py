@@ -2,14 +2,11 @@
 
 import pathlib
 
-import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
-import numpy as np  # noqa: E402
-
-from probes.probe_results import ProbeResults  # noqa: E402
-from tracking.artefact_files import save_figure  # noqa: E402
+from artefacts.atomic_files import save_figure
+from probes.probe_results import ProbeResults
 
 _TASK_TITLES = {"phone": "Phone classification per frame", "speaker": "Speaker classification per window"}
 
@@ -18,7 +15,8 @@ def plot_accuracy(results: ProbeResults, path: pathlib.Path) -> None:
     """Train and test accuracy of every row as bars, the paper's test accuracy as ticks, the majority line."""
     names = [row.name for row in results.rows]
     positions = np.arange(len(names))
-    figure, axes = plt.subplots(figsize=(max(6.0, 1.3 * len(names) + 3.5), 4.2))
+    figure = Figure(figsize=(max(6.0, 1.3 * len(names) + 3.5), 4.2))
+    axes = figure.subplots()
     width = 0.38
     train_bars = axes.bar(positions - width / 2, [row.train_acc for row in results.rows], width, label="train")
     test_bars = axes.bar(positions + width / 2, [row.test_acc for row in results.rows], width, label="test")
@@ -26,11 +24,23 @@ def plot_accuracy(results: ProbeResults, path: pathlib.Path) -> None:
     axes.bar_label(test_bars, fmt="%.2f", fontsize=8)
     paper = [(position, row.paper_test_acc) for position, row in zip(positions, results.rows) if row.paper_test_acc]
     if paper:
-        axes.scatter([p + width / 2 for p, _ in paper], [acc for _, acc in paper], marker="_", s=400, color="black",
-                     zorder=3, label="paper (test)")
+        axes.scatter(
+            [p + width / 2 for p, _ in paper],
+            [acc for _, acc in paper],
+            marker="_",
+            s=400,
+            color="black",
+            zorder=3,
+            label="paper (test)",
+        )
     axes.axhline(results.majority_test_acc, color="grey", linestyle="--", label="majority class")
-    axes.set(xticks=positions, xticklabels=names, ylim=(0, 1.05), ylabel="accuracy",
-             title=f"{_TASK_TITLES[results.task]} (linear probe)")
+    axes.set(
+        xticks=positions,
+        xticklabels=names,
+        ylim=(0, 1.05),
+        ylabel="accuracy",
+        title=f"{_TASK_TITLES[results.task]} (linear probe)",
+    )
     # Outside the axes: inside, it would hide the bars and the paper's ticks near 1.
     axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     axes.grid(axis="y", alpha=0.3)
@@ -49,7 +59,8 @@ def plot_confusion(confusion: np.ndarray, class_names: list[str], title: str, pa
     totals = confusion.sum(axis=1, keepdims=True)
     rates = np.divide(confusion, totals, out=np.zeros(confusion.shape, dtype=np.float64), where=totals > 0)
     size = max(5.0, 0.2 * len(class_names) + 2)
-    figure, axes = plt.subplots(figsize=(size + 1, size))
+    figure = Figure(figsize=(size + 1, size))
+    axes = figure.subplots()
     image = axes.imshow(rates, cmap="Blues", vmin=0, vmax=1)
     ticks = np.arange(len(class_names))
     axes.set_xticks(ticks, class_names, rotation=90, fontsize=7)

@@ -4,13 +4,23 @@ import csv
 import io
 import pathlib
 
+from artefacts.atomic_files import write_json, write_text
 from probes.probe_plots import plot_accuracy, plot_confusion
 from probes.probe_results import ProbeResults
-from tracking.artefact_files import write_json, write_text
 
 _CSV_FIELDS = (
-    "row", "train_acc", "test_acc", "paper_test_acc", "frozen", "feature_dim", "frame_ms", "pooling",
-    "train_examples", "test_examples", "wall_seconds", "description",
+    "row",
+    "train_acc",
+    "test_acc",
+    "paper_test_acc",
+    "frozen",
+    "feature_dim",
+    "frame_ms",
+    "pooling",
+    "train_examples",
+    "test_examples",
+    "wall_seconds",
+    "description",
 )
 _EXAMPLES = {"phone": "frames", "speaker": "windows"}
 
@@ -91,4 +101,3 @@ def rows_csv(rows, fields: tuple[str, ...]) -> str:
         summary["row"] = summary.pop("name")
         writer.writerow({field: "" if summary[field] is None else summary[field] for field in fields})
     return buffer.getvalue()
-

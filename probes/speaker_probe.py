@@ -8,9 +8,6 @@ for z_t, MFCCs and log-mels. Frozen rows train a linear softmax on standardised 
 supervised row trains the same network from scratch with the linear softmax, end to end.
 """
 
-import time
-
-import keras
 import numpy as np
 
 from probes.audio_windows import AudioWindows, window_starts
@@ -18,8 +15,9 @@ from probes.feature_extraction import window_features
 from probes.feature_rows import FeatureRow, build_rows, check_window
 from probes.linear_heads import compile_classifier, fit_frozen_head, predict_classes, window_classifier
 from probes.phone_alignments import TEST_SPLIT_NAME, TRAIN_SPLIT_NAME, read_splits
-from probes.probe_config import PAPER_TEST_ACCURACY, ProbeConfig, ProbeConfigError, check_config
-from probes.probe_results import ProbeResults, RowResult, accuracy, majority_accuracy
+from probes.probe_config import ProbeConfig, ProbeConfigError, check_config
+from probes.probe_results import ProbeResults, majority_accuracy
+from probes.probe_runner import Predictions, ProbeRunner
 from probes.utterance_audio import UtteranceAudio, converted_lengths, read_utterances
 
 # Windows per forward pass when only computing (features, predictions): the training batch
@@ -57,28 +55,14 @@ def run_speaker_probe(config: ProbeConfig) -> ProbeResults:
     train = _windows([audio[utterance] for utterance in train_ids], speaker_class, config.window)
     test = _windows([audio[utterance] for utterance in test_ids], speaker_class, config.window)
 
-    results = []
-    for row in rows:
-        started = time.monotonic()
-        keras.utils.set_random_seed(config.seed)
-        predictions = _supervised_predictions if row.trainable else _frozen_predictions
-        train_predicted, test_predicted = predictions(row, train, test, len(speakers), config)
-        results.append(
-            RowResult(
-                name=row.name,
-                description=row.description,
-                train_acc=accuracy(train_predicted, train.labels),
-                test_acc=accuracy(test_predicted, test.labels),
-                frozen=not row.trainable,
-                feature_dim=row.feature_dim,
-                frame_ms=row.geometry.hop_ms,
-                pooling=row.pooling,
-                train_examples=len(train),
-                test_examples=len(test),
-                paper_test_acc=PAPER_TEST_ACCURACY["speaker"].get(row.name),
-                wall_seconds=round(time.monotonic() - started, 2),
-            )
-        )
+    runner = ProbeRunner(
+        "speaker",
+        frozen=lambda row: _frozen_predictions(row, train, test, len(speakers), config),
+        supervised=lambda row: _supervised_predictions(row, train, test, len(speakers), config),
+        seed=config.seed,
+        records_pooling=True,
+    )
+    results = runner.run(rows)
     recipe = {
         "task": "speaker",
         "tfrecords": str(config.tfrecords_dir),
@@ -117,25 +101,40 @@ def _windows(utterances: list[UtteranceAudio], speaker_class: dict[int, int], wi
 
 def _frozen_predictions(
     row: FeatureRow, train: AudioWindows, test: AudioWindows, num_classes: int, config: ProbeConfig
-) -> tuple[np.ndarray, np.ndarray]:
-    """Trains a head on the row's frozen window vectors; predicted classes of train and test windows."""
+) -> Predictions:
+    """Trains a head on the row's frozen window vectors; predicted and true classes of train and test windows."""
     train_vectors, test_vectors = window_features(
         row.network, [train, test], row.pooling, _INFERENCE_BATCH, config.show_progress, f"{row.name}: features"
     )
-    head = fit_frozen_head(train_vectors, train.labels, num_classes, config.epochs, config.batch_size,
-                           config.learning_rate, config.show_progress, f"{row.name}: linear head")
-    return predict_classes(head, train_vectors), predict_classes(head, test_vectors)
+    head = fit_frozen_head(
+        train_vectors,
+        train.labels,
+        num_classes,
+        config.epochs,
+        config.batch_size,
+        config.learning_rate,
+        config.show_progress,
+        f"{row.name}: linear head",
+    )
+    return (predict_classes(head, train_vectors), train.labels), (predict_classes(head, test_vectors), test.labels)
 
 
 def _supervised_predictions(
     row: FeatureRow, train: AudioWindows, test: AudioWindows, num_classes: int, config: ProbeConfig
-) -> tuple[np.ndarray, np.ndarray]:
-    """Trains network and head end to end; predicted classes of train and test windows."""
+) -> Predictions:
+    """Trains network and head end to end; predicted and true classes of train and test windows."""
     model = window_classifier(row.network, num_classes, row.pooling)
     compile_classifier(model, config.supervised_learning_rate)
-    model.fit(train.dataset(config.batch_size, shuffle=True, seed=config.seed), epochs=config.end_to_end_epochs,
-              verbose=config.fit_verbose, shuffle=False)
+    model.fit(
+        train.dataset(config.batch_size, shuffle=True, seed=config.seed),
+        epochs=config.end_to_end_epochs,
+        verbose=config.fit_verbose,
+        shuffle=False,
+    )
     train_probabilities, test_probabilities = window_features(
         model, [train, test], None, _INFERENCE_BATCH, config.show_progress, f"{row.name}: predictions"
     )
-    return np.argmax(train_probabilities, axis=-1), np.argmax(test_probabilities, axis=-1)
+    return (
+        (np.argmax(train_probabilities, axis=-1), train.labels),
+        (np.argmax(test_probabilities, axis=-1), test.labels),
+    )

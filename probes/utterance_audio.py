@@ -7,6 +7,7 @@ import numpy as np
 import tensorflow as tf
 import tqdm
 
+from librispeech.audio_file import normalized_pcm16
 from librispeech.manifest import read_manifest
 from librispeech.record_schema import tf_feature_spec
 from probes.probe_error import ProbeError
@@ -50,8 +51,7 @@ class UtteranceAudio:
             ``(length,)`` float32; the rest of the utterance when ``length`` is None.
         """
         end = None if length is None else start + length
-        window = self.samples[start:end].astype(np.float32)
-        return (window - np.float32(self.dc_offset)) / np.float32(max(self.peak, 1.0))
+        return normalized_pcm16(self.samples[start:end], self.dc_offset, self.peak)
 
 
 def converted_lengths(tfrecords_dir: pathlib.Path | str, wanted: dict[str, str]) -> dict[str, int]:

@@ -59,12 +59,16 @@ def _block(block, outputs_dir: pathlib.Path) -> str:
         except OSError as error:
             raise ReportError(f"{path}: cannot be read ({error.strerror})") from None
         caption = html.escape(block.caption)
-        return (f'<figure><img src="data:image/png;base64,{data}" alt="{caption}">'
-                f"<figcaption>{caption} (<code>{html.escape(str(block.path))}</code>)</figcaption></figure>")
+        return (
+            f'<figure><img src="data:image/png;base64,{data}" alt="{caption}">'
+            f"<figcaption>{caption} (<code>{html.escape(str(block.path))}</code>)</figcaption></figure>"
+        )
     if isinstance(block, Table):
         header = "".join(_cell("th", text, numeric) for text, numeric in zip(block.header, block.numeric))
-        rows = ["<tr>" + "".join(_cell("td", text, numeric) for text, numeric in zip(row, block.numeric)) + "</tr>"
-                for row in block.rows]
+        rows = [
+            "<tr>" + "".join(_cell("td", text, numeric) for text, numeric in zip(row, block.numeric)) + "</tr>"
+            for row in block.rows
+        ]
         return f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     raise TypeError(f"unknown report block {block!r}")
 

@@ -17,16 +17,21 @@ import datetime
 import json
 import pathlib
 
+from artefacts.atomic_files import write_text
+from artefacts.folder_lock import FolderLock
 from report.html_renderer import render_html
 from report.markdown_renderer import render_markdown
 from report.report_error import ReportError
 from report.report_section import Figure, Heading, Paragraph, ReportSection, Table
-from tracking.artefact_files import write_text
-from tracking.folder_lock import FolderLock
 
 REPORT_NAME = "report"
-RUN_FOLDERS = {"": "pretraining", "kws": "keyword spotting", "probes/phone": "phone probe",
-               "probes/speaker": "speaker probe", "probes/abx": "ABX"}
+RUN_FOLDERS = {
+    "": "pretraining",
+    "kws": "keyword spotting",
+    "probes/phone": "phone probe",
+    "probes/speaker": "speaker probe",
+    "probes/abx": "ABX",
+}
 """Folders (relative to the outputs folder) whose ``run.json`` is reported, and what ran there."""
 
 _PRETRAINING_FIGURES = (
@@ -89,7 +94,8 @@ class OutputsReport:
         if not sections:
             raise ReportError(
                 f"{outputs_dir}: no outputs to report (looked for metrics.json, plots/, kws/results.json, "
-                "probes/phone/results.json, probes/speaker/results.json, probes/abx/results.json, run.json, logs/, mlruns/)"
+                "probes/phone/results.json, probes/speaker/results.json, probes/abx/results.json, run.json, logs/, "
+                "mlruns/)"
             )
         return cls(outputs_dir, sections, datetime.datetime.now().astimezone().isoformat(timespec="seconds"))
 
@@ -115,8 +121,10 @@ class OutputsReport:
         Returns:
             The two paths.
         """
-        pages = [(self.outputs_dir / f"{REPORT_NAME}{suffix}", text) for suffix, text in
-                 ((".md", self.markdown()), (".html", self.html()))]
+        pages = [
+            (self.outputs_dir / f"{REPORT_NAME}{suffix}", text)
+            for suffix, text in ((".md", self.markdown()), (".html", self.html()))
+        ]
         with FolderLock(self.outputs_dir):
             return [write_text(path, text) for path, text in pages]
 
@@ -130,25 +138,36 @@ def _pretraining_section(outputs_dir: pathlib.Path) -> ReportSection | None:
             blocks += _metrics_blocks(metrics)
         except (KeyError, TypeError, ValueError, AttributeError, ZeroDivisionError) as error:
             raise ReportError(
-                f"{metrics_path}: not a train.py metrics file ({type(error).__name__}: {error})") from None
-    blocks += [Figure(pathlib.PurePosixPath(name), caption)
-               for name, caption in _PRETRAINING_FIGURES if _own_file(outputs_dir / name, outputs_dir)]
+                f"{metrics_path}: not a train.py metrics file ({type(error).__name__}: {error})"
+            ) from None
+    blocks += [
+        Figure(pathlib.PurePosixPath(name), caption)
+        for name, caption in _PRETRAINING_FIGURES
+        if _own_file(outputs_dir / name, outputs_dir)
+    ]
     config_path = outputs_dir / "config.json"
     if config_path.is_file():
         config = _read_json(config_path)
         if not isinstance(config, dict):
             raise ReportError(f"{config_path}: not a train.py settings file (not a JSON object)")
-        settings = {key: value for key, value in config.items() if not isinstance(value, dict)}
-        settings.update({f"resolved.{key}": value for key, value in config.get("resolved", {}).items()})
+        # One row per setting of each group (data, model, ..., resolved): "model.encoder".
+        settings = {}
+        for key, value in config.items():
+            if isinstance(value, dict):
+                settings.update({f"{key}.{name}": item for name, item in value.items()})
+            else:
+                settings[key] = value
         blocks += [Heading("Settings (`config.json`)"), _key_value_table(settings, "setting")]
     return ReportSection("Pretraining", blocks) if blocks else None
 
 
 def _metrics_blocks(metrics: dict) -> list:
     chance = metrics["chance_accuracy"]
-    summary = (f"{metrics['epochs']} epochs, {metrics['steps']} steps ({metrics['windows']} windows) in "
-               f"{metrics['wall_seconds']:.0f} s. Final loss: training {metrics['train_loss']:.3f}, validation "
-               f"{metrics['val_loss']:.3f}. Chance accuracy {chance:.3f} (1/{round(1 / chance)}).")
+    summary = (
+        f"{metrics['epochs']} epochs, {metrics['steps']} steps ({metrics['windows']} windows) in "
+        f"{metrics['wall_seconds']:.0f} s. Final loss: training {metrics['train_loss']:.3f}, validation "
+        f"{metrics['val_loss']:.3f}. Chance accuracy {chance:.3f} (1/{round(1 / chance)})."
+    )
     rows = []
     for step, val_accuracy in metrics["val_accuracy_per_step"].items():
         train_accuracy = metrics["train_accuracy_per_step"][step]
@@ -172,7 +191,10 @@ def _results_section(outputs_dir: pathlib.Path, folder: str, title: str) -> Repo
     tables = [f"`{folder}/{name}`" for name in ("results.md", "results.csv") if (directory / name).is_file()]
     if tables:
         blocks.append(Paragraph(f"Tables: {', '.join(tables)}."))
-    blocks += [Figure(pathlib.PurePosixPath(folder, path.name), _caption(path.name)) for path in _figures(directory, outputs_dir)]
+    blocks += [
+        Figure(pathlib.PurePosixPath(folder, path.name), _caption(path.name))
+        for path in _figures(directory, outputs_dir)
+    ]
     return ReportSection(title, blocks) if blocks else None
 
 
@@ -195,8 +217,12 @@ def _results_blocks(document: dict) -> list:
         cells.append(line)
     blocks = [Table(header, cells, [False] * (len(header) - len(columns)) + [True] * len(columns))]
     if isinstance(document, dict) and document.get("majority_test_acc") is not None:
-        blocks.append(Paragraph(f"Always answering the commonest training class scores "
-                                f"{100 * document['majority_test_acc']:.1f} % on the test set."))
+        blocks.append(
+            Paragraph(
+                f"Always answering the commonest training class scores "
+                f"{100 * document['majority_test_acc']:.1f} % on the test set."
+            )
+        )
     return blocks
 
 
@@ -236,15 +262,19 @@ def _record_table(record: dict) -> Table:
     packages = record.get("packages", {})
     facts["packages"] = ", ".join(f"{name} {packages[name]}" for name in _RECORDED_PACKAGES if packages.get(name))
     if "devices" in record:
-        facts["devices"] = ", ".join(
-            device.get("name", "?").removeprefix("/physical_device:")
-            + (f" ({device['device_name']})" if device.get("device_name") else "")
-            for device in record["devices"]
-        ) or "none found"
+        facts["devices"] = (
+            ", ".join(
+                device.get("name", "?").removeprefix("/physical_device:")
+                + (f" ({device['device_name']})" if device.get("device_name") else "")
+                for device in record["devices"]
+            )
+            or "none found"
+        )
     if record.get("seeds"):
         facts["seeds"] = ", ".join(f"{name} {value}" for name, value in record["seeds"].items())
-    facts["data"] = "; ".join(f"`{entry.get('manifest')}` sha256 {str(entry.get('sha256'))[:16]}…"
-                              for entry in record.get("data", []))
+    facts["data"] = "; ".join(
+        f"`{entry.get('manifest')}` sha256 {str(entry.get('sha256'))[:16]}…" for entry in record.get("data", [])
+    )
     error = record.get("extra", {}).get("error")
     if isinstance(error, dict):
         facts["error"] = f"{error.get('type')}: {error.get('message')}"
@@ -254,12 +284,20 @@ def _record_table(record: dict) -> Table:
 def _tracking_section(outputs_dir: pathlib.Path) -> ReportSection | None:
     blocks = []
     if (outputs_dir / "logs").is_dir():
-        blocks.append(Paragraph(f"TensorBoard (scalars per epoch, the prediction-accuracy figure per epoch): "
-                                f"`tensorboard --logdir {outputs_dir / 'logs'}`"))
+        blocks.append(
+            Paragraph(
+                f"TensorBoard (scalars per epoch, the prediction-accuracy figure per epoch): "
+                f"`tensorboard --logdir {outputs_dir / 'logs'}`"
+            )
+        )
     database = outputs_dir / "mlruns" / "mlflow.db"
     if database.is_file():
-        blocks.append(Paragraph(f"MLflow (parameters, metrics per epoch, artefacts): "
-                                f"`mlflow ui --backend-store-uri sqlite:///{database.resolve()}`"))
+        blocks.append(
+            Paragraph(
+                f"MLflow (parameters, metrics per epoch, artefacts): "
+                f"`mlflow ui --backend-store-uri sqlite:///{database.resolve()}`"
+            )
+        )
     return ReportSection("Tracking", blocks) if blocks else None
 
 

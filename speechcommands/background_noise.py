@@ -13,14 +13,13 @@ from pathlib import Path
 
 import numpy as np
 
-from librispeech.audio_file import read_pcm16
+from librispeech.audio_file import INT16_FULL_SCALE, read_pcm16
 from librispeech.corpus_error import CorpusError
 from speechcommands.speech_commands_error import SpeechCommandsError
 
 NOISE_FOLDER = "_background_noise_"
 """The dataset's folder of noise recordings."""
 
-_INT16_SCALE = 32768.0
 _SILENT_POWER = 1e-12
 """Mean-square power below which a clip or noise segment counts as silent."""
 
@@ -90,7 +89,7 @@ def load_background_noise(root: Path | str, clip_samples: int, sample_rate: int 
             raise SpeechCommandsError(f"{path}: {len(samples)} samples, shorter than one {clip_samples}-sample clip")
         if not np.any(samples != samples[0]):
             raise SpeechCommandsError(f"{path}: silent, no noise to mix in")
-        recordings[path.name] = samples.astype(np.float32) / _INT16_SCALE
+        recordings[path.name] = samples.astype(np.float32) / INT16_FULL_SCALE
     return BackgroundNoise(recordings)
 
 

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
-import os
 from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
 import tqdm
 
-from librispeech.audio_file import read_pcm16
+from cli.usable_cores import usable_cores
+from librispeech.audio_file import INT16_FULL_SCALE, read_pcm16
 from librispeech.corpus_error import CorpusError
 from speechcommands.speech_commands_error import SpeechCommandsError
 from speechcommands.speech_commands_index import SPLITS, SpeechCommandsIndex, scan_speech_commands
@@ -29,8 +29,6 @@ SAMPLE_RATE = 16000
 
 CLIP_SAMPLES = 16000
 """Samples per clip after padding or cropping: one second."""
-
-_INT16_SCALE = 32768.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,7 +54,7 @@ class SpeechCommandsDataset:
     def float_audio(self, split: str, indices: np.ndarray | None = None) -> np.ndarray:
         """The clips of a split, or those at `indices` within it, as `(clips, CLIP_SAMPLES)` float32 in [-1, 1)."""
         audio = self.audio[split] if indices is None else self.audio[split][indices]
-        return audio.astype(np.float32) / _INT16_SCALE
+        return audio.astype(np.float32) / INT16_FULL_SCALE
 
     def batches(
         self,
@@ -97,7 +95,7 @@ class SpeechCommandsDataset:
             )
             samples = tf.ensure_shape(samples, (None, CLIP_SAMPLES))
             batch_labels = tf.ensure_shape(batch_labels, (None,))
-            return tf.cast(samples, tf.float32) / _INT16_SCALE, batch_labels
+            return tf.cast(samples, tf.float32) / INT16_FULL_SCALE, batch_labels
 
         dataset = tf.data.Dataset.from_tensor_slices(indices)
         if shuffle:
@@ -174,7 +172,7 @@ def read_speech_commands(
     Raises:
         SpeechCommandsError: A clip is unreadable, empty, not 16 kHz or not mono.
     """
-    workers = workers or _available_cores()
+    workers = workers or usable_cores()
     audio = {split: np.zeros((len(index.clips[split]), CLIP_SAMPLES), np.int16) for split in SPLITS}
     jobs = [(split, row, index.root / clip) for split in SPLITS for row, clip in enumerate(index.clips[split])]
 
@@ -203,9 +201,3 @@ def read_speech_commands(
             raise
     labels = {split: np.asarray(index.labels[split], np.int32) for split in SPLITS}
     return SpeechCommandsDataset(index, audio, labels)
-
-
-def _available_cores() -> int:
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1

@@ -1,7 +1,9 @@
 """The error raised for a folder that cannot be read as Speech Commands."""
 
+from cli.user_error import UserError
 
-class SpeechCommandsError(ValueError):
+
+class SpeechCommandsError(UserError):
     """A user-facing problem with a Speech Commands folder, described in one line.
 
     The message names the folder, file or word and the problem, so that a

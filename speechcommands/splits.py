@@ -18,8 +18,7 @@ SPEAKER_SEPARATOR = "_nohash_"
 """Marks the end of the speaker part of a clip's file name."""
 
 
-def which_split(path: str, validation_percentage: float = 10.0,
-                testing_percentage: float = 10.0) -> str:
+def which_split(path: str, validation_percentage: float = 10.0, testing_percentage: float = 10.0) -> str:
     """Assigns a clip to "validation", "testing" or "training".
 
     The speaker part of the file name is hashed with SHA-1 and mapped to a

@@ -26,14 +26,15 @@ import warnings
 import numpy as np
 import tensorflow as tf
 
+from artefacts.atomic_files import flush_folder_entries, flush_to_disk, naming_path, replace_durably
+from artefacts.folder_lock import FolderLock
+from cli.error_lines import first_line
 from librispeech.audio_file import SAMPLE_RATE
-from streaming.cpc_model_file import CpcModelFile, first_line
-from streaming.streaming_context_model import StreamingContextModel
-from streaming.streaming_error import StreamingError
+from models.cpc_model_file import CpcModelFile
+from models.streaming_context_model import StreamingContextModel
+from models.streaming_error import StreamingError
 from streaming.streaming_export_config import StreamingExportConfig
 from streaming.streaming_module import StreamingModule
-from tracking.artefact_files import flush_folder_entries, flush_to_disk, naming_path, replace_durably
-from tracking.folder_lock import FolderLock
 
 _AGREEMENT_TOLERANCE = 1e-4
 
@@ -74,7 +75,7 @@ def export_streaming(config: StreamingExportConfig) -> StreamingExport:
         The `StreamingExport` record.
 
     Raises:
-        CpcModelError: The model file is missing or not a causal CPC model.
+        ModelFileError: The model file is missing or not a causal CPC model.
         StreamingError: The TFLite conversion failed, or an export disagrees with the model.
         FolderLockedError: Another run is writing into the output folder.
     """
@@ -165,7 +166,10 @@ def exchange_names(first: pathlib.Path, second: pathlib.Path) -> None:
     renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
     if renameat2 is not None:
         at_current_folder, rename_exchange = -100, 2
-        if renameat2(at_current_folder, os.fsencode(first), at_current_folder, os.fsencode(second), rename_exchange) == 0:
+        if (
+            renameat2(at_current_folder, os.fsencode(first), at_current_folder, os.fsencode(second), rename_exchange)
+            == 0
+        ):
             return
         code = ctypes.get_errno()
         if code not in (errno.EINVAL, errno.ENOSYS):

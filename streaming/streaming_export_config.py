@@ -3,8 +3,8 @@
 import dataclasses
 import pathlib
 
-from streaming.cpc_model_file import FEATURES
-from streaming.streaming_error import StreamingError
+from models.cpc_model_file import FEATURES
+from models.streaming_error import StreamingError
 
 
 @dataclasses.dataclass(frozen=True)

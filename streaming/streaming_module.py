@@ -2,7 +2,7 @@
 
 import tensorflow as tf
 
-from streaming.streaming_context_model import StreamingContextModel
+from models.streaming_context_model import StreamingContextModel
 
 
 class StreamingModule(tf.Module):

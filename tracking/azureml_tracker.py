@@ -32,7 +32,8 @@ class AzureMLTracker(Tracker):
                 from azureml.core import Run
         except ImportError:
             raise MissingTrackerPackageError(
-                "--azureml needs azureml-core: pip install -r requirements-azureml.txt") from None
+                "--azureml needs azureml-core: pip install -r requirements-azureml.txt"
+            ) from None
         self.tags = dict(tags or {})
         self.run = Run.get_context()
         if self.tags:

@@ -53,14 +53,14 @@ class MlflowTracker(Tracker):
         TrackingError: The store cannot be opened.
     """
 
-    def __init__(self, tracking_uri: str, run_name: str, experiment: str = DEFAULT_EXPERIMENT,
-                 tags: dict[str, str] | None = None):
+    def __init__(
+        self, tracking_uri: str, run_name: str, experiment: str = DEFAULT_EXPERIMENT, tags: dict[str, str] | None = None
+    ):
         try:
             from mlflow import MlflowClient
             from mlflow.entities import Metric, Param
         except ImportError:
-            raise MissingTrackerPackageError(
-                "--mlflow needs MLflow: pip install -r requirements-mlflow.txt") from None
+            raise MissingTrackerPackageError("--mlflow needs MLflow: pip install -r requirements-mlflow.txt") from None
         self.tracking_uri = tracking_uri
         self.run_name = run_name
         self.experiment = experiment
@@ -85,7 +85,7 @@ class MlflowTracker(Tracker):
     def log_params(self, params: dict) -> None:
         entries = [self._param(name, value[:_MAX_PARAM_LENGTH]) for name, value in flatten_params(params).items()]
         for start in range(0, len(entries), _PARAMS_PER_BATCH):
-            self.client.log_batch(self.run_id, params=entries[start:start + _PARAMS_PER_BATCH])
+            self.client.log_batch(self.run_id, params=entries[start : start + _PARAMS_PER_BATCH])
 
     def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
         timestamp = int(time.time() * 1000)
@@ -114,7 +114,7 @@ def _sqlite_path(uri: str) -> pathlib.Path | None:
     prefix = "sqlite:///"
     if not uri.startswith(prefix) or uri == f"{prefix}:memory:":
         return None
-    return pathlib.Path(uri[len(prefix):])
+    return pathlib.Path(uri[len(prefix) :])
 
 
 def _first_line(error: Exception) -> str:

@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Iterable
 
-from tracking.artefact_files import write_text
+from artefacts.atomic_files import write_text
 from tracking.tracking_error import TrackingError
 
 RUN_RECORD_NAME = "run.json"
@@ -24,8 +24,16 @@ STATUSES = ("running", "completed", "failed", "interrupted")
 """``running`` until ``finish``; then how the run ended."""
 
 RECORDED_PACKAGES = (
-    "tensorflow", "keras", "tensorboard", "numpy", "scipy", "soundfile", "matplotlib", "pyyaml",
-    "mlflow", "azureml-core",
+    "tensorflow",
+    "keras",
+    "tensorboard",
+    "numpy",
+    "scipy",
+    "soundfile",
+    "matplotlib",
+    "pyyaml",
+    "mlflow",
+    "azureml-core",
 )
 """Distributions whose versions every record lists; null for those not installed."""
 
@@ -198,7 +206,10 @@ def devices() -> list[dict]:
 def _git(directory: pathlib.Path, *args: str) -> str:
     return subprocess.run(
         ["git", "-C", str(directory), *args],
-        capture_output=True, text=True, check=True, timeout=_GIT_TIMEOUT_SECONDS,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=_GIT_TIMEOUT_SECONDS,
     ).stdout
 
 

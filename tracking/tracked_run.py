@@ -4,7 +4,7 @@ import contextlib
 import pathlib
 from collections.abc import Iterable, Iterator
 
-from tracking.folder_lock import FolderLock
+from artefacts.folder_lock import FolderLock
 from tracking.run_record import RunRecord
 from tracking.trackers import Trackers
 from tracking.tracking_options import TrackingOptions

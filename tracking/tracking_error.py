@@ -1,7 +1,9 @@
 """Errors of run records and trackers, each described in one line."""
 
+from cli.user_error import UserError
 
-class TrackingError(ValueError):
+
+class TrackingError(UserError):
     """A run record or tracker that cannot be used as asked, described in one line."""
 
 

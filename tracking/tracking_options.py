@@ -35,8 +35,13 @@ class TrackingOptions:
         """The options of flags added by ``add_tracking_arguments``."""
         return cls(mlflow=args.mlflow, azureml=args.azureml, experiment=args.mlflow_experiment)
 
-    def open(self, run_name: str, store_root: pathlib.Path | str, params: dict | None = None,
-             tags: dict[str, str] | None = None) -> Trackers:
+    def open(
+        self,
+        run_name: str,
+        store_root: pathlib.Path | str,
+        params: dict | None = None,
+        tags: dict[str, str] | None = None,
+    ) -> Trackers:
         """Opens every tracker asked for and logs the run's settings to each.
 
         Args:
@@ -69,13 +74,26 @@ class TrackingOptions:
 def add_tracking_arguments(parser: argparse.ArgumentParser) -> None:
     """Adds ``--mlflow [URI]``, ``--mlflow-experiment`` and ``--azureml`` in a "tracking" group."""
     group = parser.add_argument_group("tracking (TensorBoard logs and run.json are always written)")
-    group.add_argument("--mlflow", nargs="?", const=MLFLOW_DEFAULT, default=None, metavar="URI",
-                       help="log parameters, metrics per epoch and artefacts to MLflow; without URI to a local "
-                       "store in <outputs>/mlruns (browse: mlflow ui --backend-store-uri "
-                       "sqlite:///outputs/mlruns/mlflow.db); URI may be a tracking URI or a folder. "
-                       "Needs: pip install -r requirements-mlflow.txt")
-    group.add_argument("--mlflow-experiment", default=TrackingOptions.experiment, metavar="NAME",
-                       help="MLflow experiment the run joins")
-    group.add_argument("--azureml", action="store_true",
-                       help="log metrics to the Azure ML run of this process (outside Azure ML an offline run "
-                       "prints them). Needs: pip install -r requirements-azureml.txt")
+    group.add_argument(
+        "--mlflow",
+        nargs="?",
+        const=MLFLOW_DEFAULT,
+        default=None,
+        metavar="URI",
+        help="log parameters, metrics per epoch and artefacts to MLflow; without URI to a local "
+        "store in <outputs>/mlruns (browse: mlflow ui --backend-store-uri "
+        "sqlite:///outputs/mlruns/mlflow.db); URI may be a tracking URI or a folder. "
+        "Needs: pip install -r requirements-mlflow.txt",
+    )
+    group.add_argument(
+        "--mlflow-experiment",
+        default=TrackingOptions.experiment,
+        metavar="NAME",
+        help="MLflow experiment the run joins",
+    )
+    group.add_argument(
+        "--azureml",
+        action="store_true",
+        help="log metrics to the Azure ML run of this process (outside Azure ML an offline run "
+        "prints them). Needs: pip install -r requirements-azureml.txt",
+    )

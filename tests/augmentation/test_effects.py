@@ -40,7 +40,8 @@ EFFECTS = {
         audio, band_reject.band_reject_filters(tf.fill([audio.shape[0]], 1000.0), tf.fill([audio.shape[0]], 400.0))
     ),
     "noise": lambda audio: add_noise(
-        audio, coloured_noise(SEED, audio.shape[0], audio.shape[1], tf.fill([audio.shape[0]], 1.0)),
+        audio,
+        coloured_noise(SEED, audio.shape[0], audio.shape[1], tf.fill([audio.shape[0]], 1.0)),
         tf.fill([audio.shape[0]], 10.0),
     ),
 }
@@ -120,8 +121,9 @@ def test_band_reject_removes_its_band_and_passes_the_rest():
     assert _level_db(filtered[0, settled]) - _level_db(audio[0, settled]) < -20
     assert abs(_level_db(filtered[1, settled]) - _level_db(audio[1, settled])) < 1
     # A linear-phase filter kept causal: the passed sine lags by DELAY samples.
-    np.testing.assert_allclose(filtered[1, 1000:2000], audio[1, 1000 - band_reject.DELAY : 2000 - band_reject.DELAY],
-                               atol=0.05)
+    np.testing.assert_allclose(
+        filtered[1, 1000:2000], audio[1, 1000 - band_reject.DELAY : 2000 - band_reject.DELAY], atol=0.05
+    )
 
 
 @pytest.mark.parametrize("snr_db", [5.0, 20.0])
@@ -154,7 +156,7 @@ def test_coloured_noise_has_its_spectral_slope():
 def test_coloured_noise_of_one_slope_for_the_whole_batch_keeps_the_batch_in_a_graph():
     # A constant slope once lost the batch dimension to a Grappler rewrite of tf.pow.
     for slope in (0.0, 1.0, 2.0):
-        noise = tf.function(lambda: coloured_noise(SEED, 3, 1024, tf.fill([3], slope)))()
+        noise = tf.function(lambda slope=slope: coloured_noise(SEED, 3, 1024, tf.fill([3], slope)))()
         assert noise.shape == (3, 1024)
 
 

@@ -89,7 +89,9 @@ def test_draws_follow_the_seed_and_the_batch_index():
 def test_runs_inside_tf_data_as_pairs_of_augmented_and_clean_windows():
     windows = _speech_like(batch=8)
     dataset = (
-        tf.data.Dataset.from_tensor_slices(windows).batch(4).enumerate()
+        tf.data.Dataset.from_tensor_slices(windows)
+        .batch(4)
+        .enumerate()
         .map(PastAugmentation(parse_augment("default")), num_parallel_calls=tf.data.AUTOTUNE)
     )
     batches = tf.TensorSpec((None, WINDOW), tf.float32)

@@ -21,4 +21,7 @@ def test_text_outside_the_sections_is_kept(tmp_path):
     path = tmp_path / "QUALITY.md"
     path.write_text("# Quality\n\nA note by hand.\n\n<!-- begin run -->\nold\n<!-- end run -->\n\nTrailing note.\n")
     update_section(path, "run", "new")
-    assert path.read_text() == "# Quality\n\nA note by hand.\n\n<!-- begin run -->\nnew\n<!-- end run -->\n\nTrailing note.\n"
+    assert (
+        path.read_text()
+        == "# Quality\n\nA note by hand.\n\n<!-- begin run -->\nnew\n<!-- end run -->\n\nTrailing note.\n"
+    )

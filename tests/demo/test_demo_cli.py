@@ -11,23 +11,23 @@ from demo.__main__ import main
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 
-LIBRISPEECH_FLAGS = ["--seed", "--train-split", "--dev-split", "--train-speakers",
-                     "--dev-speakers", "--utterances-per-speaker", "--workers"]
+LIBRISPEECH_FLAGS = [
+    "--seed",
+    "--train-split",
+    "--dev-split",
+    "--train-speakers",
+    "--dev-speakers",
+    "--utterances-per-speaker",
+    "--workers",
+]
 SPEECHCOMMANDS_FLAGS = ["--seed", "--speakers", "--repetitions", "--workers"]
 
 
-def _run(argv, capsys):
-    try:
-        status = main([str(argument) for argument in argv])
-    except SystemExit as exit_request:
-        status = exit_request.code
-    return status, capsys.readouterr()
-
-
-@pytest.mark.parametrize("corpus, flags", [("librispeech", LIBRISPEECH_FLAGS),
-                                           ("speechcommands", SPEECHCOMMANDS_FLAGS)])
-def test_help_documents_every_flag(corpus, flags, capsys):
-    status, captured = _run([corpus, "-h"], capsys)
+@pytest.mark.parametrize(
+    "corpus, flags", [("librispeech", LIBRISPEECH_FLAGS), ("speechcommands", SPEECHCOMMANDS_FLAGS)]
+)
+def test_help_documents_every_flag(corpus, flags, run_main):
+    status, captured = run_main(main, [corpus, "-h"])
     assert status == 0
     for flag in flags:
         assert flag in captured.out
@@ -35,23 +35,26 @@ def test_help_documents_every_flag(corpus, flags, capsys):
     assert "default: 0" in captured.out
 
 
-@pytest.mark.parametrize("argv, flag", [
-    (["librispeech", "OUT", "--train-speakers", "0"], "--train-speakers"),
-    (["librispeech", "OUT", "--dev-speakers", "-1"], "--dev-speakers"),
-    (["librispeech", "OUT", "--utterances-per-speaker", "1"], "--utterances-per-speaker"),
-    (["librispeech", "OUT", "--workers", "0"], "--workers"),
-    (["librispeech", "OUT", "--seed", "-3"], "--seed"),
-    (["librispeech", "OUT", "--dev-split", "train-clean-100"], "--dev-split"),
-    (["librispeech", "OUT", "--train-split", "a/b"], "--train-split"),
-    (["librispeech", "OUT", "--seed", "abc"], "--seed"),
-    (["speechcommands", "OUT", "--speakers", "4"], "--speakers"),
-    (["speechcommands", "OUT", "--repetitions", "0"], "--repetitions"),
-    (["librispeech", "OUT", "--no-such-flag"], "--no-such-flag"),
-    (["wikipedia", "OUT"], "wikipedia"),
-])
-def test_bad_flags_exit_2_with_one_error_line(argv, flag, capsys, tmp_path):
+@pytest.mark.parametrize(
+    "argv, flag",
+    [
+        (["librispeech", "OUT", "--train-speakers", "0"], "--train-speakers"),
+        (["librispeech", "OUT", "--dev-speakers", "-1"], "--dev-speakers"),
+        (["librispeech", "OUT", "--utterances-per-speaker", "1"], "--utterances-per-speaker"),
+        (["librispeech", "OUT", "--workers", "0"], "--workers"),
+        (["librispeech", "OUT", "--seed", "-3"], "--seed"),
+        (["librispeech", "OUT", "--dev-split", "train-clean-100"], "--dev-split"),
+        (["librispeech", "OUT", "--train-split", "a/b"], "--train-split"),
+        (["librispeech", "OUT", "--seed", "abc"], "--seed"),
+        (["speechcommands", "OUT", "--speakers", "4"], "--speakers"),
+        (["speechcommands", "OUT", "--repetitions", "0"], "--repetitions"),
+        (["librispeech", "OUT", "--no-such-flag"], "--no-such-flag"),
+        (["wikipedia", "OUT"], "wikipedia"),
+    ],
+)
+def test_bad_flags_exit_2_with_one_error_line(argv, flag, run_main, tmp_path):
     argv = [tmp_path / "out" if argument == "OUT" else argument for argument in argv]
-    status, captured = _run(argv, capsys)
+    status, captured = run_main(main, argv)
     assert status == 2
     lines = captured.err.splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and flag in lines[0]
@@ -60,46 +63,57 @@ def test_bad_flags_exit_2_with_one_error_line(argv, flag, capsys, tmp_path):
 
 def test_module_entry_point_reports_bad_flag_without_traceback(tmp_path):
     completed = subprocess.run(
-        [sys.executable, "-m", "demo", "librispeech", str(tmp_path / "out"), "--train-speakers",
-         "0"], cwd=REPOSITORY_ROOT, capture_output=True, text=True)
+        [sys.executable, "-m", "demo", "librispeech", str(tmp_path / "out"), "--train-speakers", "0"],
+        cwd=REPOSITORY_ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert completed.returncode == 2
     assert completed.stderr == "error: --train-speakers must be at least 1, got 0\n"
 
 
-def test_generates_summarizes_and_replaces_an_earlier_corpus(capsys, tmp_path):
+def test_generates_summarizes_and_replaces_an_earlier_corpus(run_main, tmp_path):
     output_dir = tmp_path / "data" / "LibriSpeech"
-    argv = ["librispeech", output_dir, "--train-speakers", "1", "--dev-speakers", "1",
-            "--utterances-per-speaker", "2", "--workers", "2"]
-    status, captured = _run(argv, capsys)
+    argv = [
+        "librispeech",
+        output_dir,
+        "--train-speakers",
+        "1",
+        "--dev-speakers",
+        "1",
+        "--utterances-per-speaker",
+        "2",
+        "--workers",
+        "2",
+    ]
+    status, captured = run_main(main, argv)
     assert status == 0
     summary_line = captured.out.strip()
     assert summary_line.startswith(f"wrote LibriSpeech demo corpus to {output_dir}")
     assert "train-clean-100: 1 speakers, 2 utterances" in summary_line
     assert "librispeech" in captured.err  # the progress bar
-    first_run = {path.relative_to(output_dir): path.read_bytes()
-                 for path in output_dir.rglob("*") if path.is_file()}
+    first_run = {path.relative_to(output_dir): path.read_bytes() for path in output_dir.rglob("*") if path.is_file()}
     (output_dir / "stale.txt").write_text("from an earlier run")
 
-    status, _ = _run(argv, capsys)
+    status, _ = run_main(main, argv)
     assert status == 0
-    second_run = {path.relative_to(output_dir): path.read_bytes()
-                  for path in output_dir.rglob("*") if path.is_file()}
+    second_run = {path.relative_to(output_dir): path.read_bytes() for path in output_dir.rglob("*") if path.is_file()}
     assert second_run == first_run
     assert sorted(path.name for path in tmp_path.joinpath("data").iterdir()) == ["LibriSpeech"]
 
 
-def test_refuses_to_replace_a_directory_it_did_not_write(capsys, tmp_path):
+def test_refuses_to_replace_a_directory_it_did_not_write(run_main, tmp_path):
     (tmp_path / "notes.txt").write_text("keep me")
-    status, captured = _run(["speechcommands", tmp_path], capsys)
+    status, captured = run_main(main, ["speechcommands", tmp_path])
     assert status == 2
     assert "is not an earlier demo corpus" in captured.err
     assert (tmp_path / "notes.txt").read_text() == "keep me"
 
 
-def test_unwritable_output_location_is_a_user_error(capsys, tmp_path):
+def test_unwritable_output_location_is_a_user_error(run_main, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
-    status, captured = _run(["speechcommands", blocker / "out", "--speakers", "5"], capsys)
+    status, captured = run_main(main, ["speechcommands", blocker / "out", "--speakers", "5"])
     assert status == 2
     assert captured.err.startswith(f"error: cannot write output directory {blocker / 'out'}")
 

@@ -39,8 +39,7 @@ def test_phoneme_positions_scale_with_the_output_rate(synthesizer):
     assert resampled.samples.size == pytest.approx(native.samples.size * 16000 / 22050, abs=60)
     for native_event, event in zip(native.phonemes, resampled.phonemes, strict=True):
         assert event.mnemonic == native_event.mnemonic
-        assert event.start_sample == pytest.approx(native_event.start_sample * 16000 / 22050,
-                                                   abs=60)
+        assert event.start_sample == pytest.approx(native_event.start_sample * 16000 / 22050, abs=60)
 
 
 def test_voice_and_prosody_change_the_audio(synthesizer):
@@ -61,10 +60,16 @@ def test_unknown_voice_raises(synthesizer):
 
 def test_fresh_processes_render_identically():
     # A breathy variant draws random noise, the hardest case for reproducibility.
-    script = ("import hashlib; from demo.espeak_synthesizer import EspeakSynthesizer; "
-              "s = EspeakSynthesizer(); "
-              "r = [s.synthesize(t, 'en+f2').samples.tobytes() for t in ('one two.', 'three.')]; "
-              "print(hashlib.sha256(b''.join(r)).hexdigest())")
-    digests = {subprocess.run([sys.executable, "-c", script], cwd=REPOSITORY_ROOT, check=True,
-                              capture_output=True, text=True).stdout for _ in range(2)}
+    script = (
+        "import hashlib; from demo.espeak_synthesizer import EspeakSynthesizer; "
+        "s = EspeakSynthesizer(); "
+        "r = [s.synthesize(t, 'en+f2').samples.tobytes() for t in ('one two.', 'three.')]; "
+        "print(hashlib.sha256(b''.join(r)).hexdigest())"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", script], cwd=REPOSITORY_ROOT, check=True, capture_output=True, text=True
+        ).stdout
+        for _ in range(2)
+    }
     assert len(digests) == 1

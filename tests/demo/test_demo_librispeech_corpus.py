@@ -23,13 +23,15 @@ def corpus(tmp_path_factory):
 
 
 def _files(root):
-    return {path.relative_to(root): path.read_bytes()
-            for path in sorted(root.rglob("*")) if path.is_file()}
+    return {path.relative_to(root): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
 
 
 def _rows(path):
-    return [[field.strip() for field in line.split("|")]
-            for line in path.read_text().splitlines() if not line.startswith(";")]
+    return [
+        [field.strip() for field in line.split("|")]
+        for line in path.read_text().splitlines()
+        if not line.startswith(";")
+    ]
 
 
 def _speaker_dirs(root, split):
@@ -61,7 +63,13 @@ def test_other_seed_gives_other_speakers_and_audio(corpus, tmp_path):
 def test_layout_matches_librispeech(corpus):
     root, summary = corpus
     assert sorted(path.name for path in root.iterdir()) == [
-        "CHAPTERS.TXT", "README.TXT", "SPEAKERS.TXT", "alignments", DEV, TRAIN]
+        "CHAPTERS.TXT",
+        "README.TXT",
+        "SPEAKERS.TXT",
+        "alignments",
+        DEV,
+        TRAIN,
+    ]
     for split, speaker_count in ((TRAIN, 3), (DEV, 2)):
         speakers = _speaker_dirs(root, split)
         assert len(speakers) == speaker_count == summary.speakers[split]
@@ -74,8 +82,7 @@ def test_layout_matches_librispeech(corpus):
                 prefix = f"{speaker_dir.name}-{chapter_dir.name}"
                 flacs = sorted(path.name for path in chapter_dir.glob("*.flac"))
                 assert flacs == [f"{prefix}-{number:04d}.flac" for number in range(len(flacs))]
-                assert sorted(path.name for path in chapter_dir.iterdir()) == sorted(
-                    flacs + [f"{prefix}.trans.txt"])
+                assert sorted(path.name for path in chapter_dir.iterdir()) == sorted(flacs + [f"{prefix}.trans.txt"])
                 lines = (chapter_dir / f"{prefix}.trans.txt").read_text().splitlines()
                 assert [line.split(" ", 1)[0] + ".flac" for line in lines] == flacs
                 for line in lines:
@@ -91,8 +98,7 @@ def test_audio_is_16khz_mono_pcm16_flac_of_2_to_15_seconds(corpus):
     total_seconds = 0.0
     for flac in flacs:
         info = soundfile.info(flac)
-        assert (info.format, info.subtype, info.samplerate, info.channels) == (
-            "FLAC", "PCM_16", 16000, 1)
+        assert (info.format, info.subtype, info.samplerate, info.channels) == ("FLAC", "PCM_16", 16000, 1)
         assert 2.0 <= info.duration <= 15.0
         total_seconds += info.duration
     assert total_seconds == pytest.approx(sum(summary.seconds.values()))
@@ -102,18 +108,19 @@ def test_speakers_and_chapters_tables(corpus):
     root, _ = corpus
     speaker_rows = _rows(root / "SPEAKERS.TXT")
     assert {(row[0], row[2]) for row in speaker_rows} == {
-        (speaker_dir.name, split) for split in (TRAIN, DEV)
-        for speaker_dir in _speaker_dirs(root, split)}
+        (speaker_dir.name, split) for split in (TRAIN, DEV) for speaker_dir in _speaker_dirs(root, split)
+    }
     for speaker_id, sex, split, minutes, name in speaker_rows:
         assert sex in {"M", "F"}
-        seconds = sum(soundfile.info(path).duration
-                      for path in (root / split / speaker_id).rglob("*.flac"))
+        seconds = sum(soundfile.info(path).duration for path in (root / split / speaker_id).rglob("*.flac"))
         assert float(minutes) == pytest.approx(seconds / 60, abs=0.006)
         assert name.startswith("espeak-ng en")
     chapter_rows = _rows(root / "CHAPTERS.TXT")
     assert {(row[0], row[1], row[3]) for row in chapter_rows} == {
-        (chapter_dir.name, chapter_dir.parent.name, split) for split in (TRAIN, DEV)
-        for chapter_dir in (root / split).glob("*/*")}
+        (chapter_dir.name, chapter_dir.parent.name, split)
+        for split in (TRAIN, DEV)
+        for chapter_dir in (root / split).glob("*/*")
+    }
     assert all(len(row) == 8 for row in chapter_rows)
 
 
@@ -159,7 +166,7 @@ def test_labels_line_up_with_the_audio(corpus):
         speaker, chapter, _ = utterance_id.split("-")
         split = TRAIN if (root / TRAIN / speaker).exists() else DEV
         audio, _ = soundfile.read(root / split / speaker / chapter / f"{utterance_id}.flac")
-        frames = audio[:labels.size * FRAME_SAMPLES].reshape(labels.size, FRAME_SAMPLES)
+        frames = audio[: labels.size * FRAME_SAMPLES].reshape(labels.size, FRAME_SAMPLES)
         frame_rms = np.sqrt(np.mean(np.square(frames), axis=1))
         silence_rms = frame_rms[labels == 0].mean()
         vowel_rms = frame_rms[np.isin(labels, vowel_ids)].mean()
@@ -174,7 +181,7 @@ def test_every_vocabulary_word_maps_to_phones_in_every_accent():
     words = list(ALL_WORDS)
     for accent in ACCENTS:
         for start in range(0, len(words), 40):
-            text = ", ".join(words[start:start + 40]) + "."
+            text = ", ".join(words[start : start + 40]) + "."
             for event in synthesizer.synthesize(text, accent).phonemes:
                 phone_id(event.mnemonic)
 

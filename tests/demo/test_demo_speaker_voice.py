@@ -33,7 +33,7 @@ def test_random_speakers_are_balanced_distinct_and_reproducible():
 def test_variants_repeat_only_after_all_are_used():
     voices = SpeakerVoice.random_speakers(np.random.default_rng(0), 2 * len(FEMALE_VARIANTS) + 2)
     female_variants = [_variant(voice) for voice in voices if voice.sex == "F"]
-    assert set(female_variants[:len(FEMALE_VARIANTS)]) == set(FEMALE_VARIANTS)
+    assert set(female_variants[: len(FEMALE_VARIANTS)]) == set(FEMALE_VARIANTS)
 
 
 def _rms_db(samples):
@@ -41,21 +41,22 @@ def _rms_db(samples):
 
 
 def test_speech_is_at_the_voice_level_and_phonemes_unchanged(synthesizer):
-    voice = dataclasses.replace(SpeakerVoice.random_speakers(np.random.default_rng(1), 1)[0],
-                                level_db=-30.0)
+    voice = dataclasses.replace(SpeakerVoice.random_speakers(np.random.default_rng(1), 1)[0], level_db=-30.0)
     speech = voice.speak(synthesizer, "the old man saw a small dog.")
-    plain = synthesizer.synthesize("the old man saw a small dog.", voice.espeak_voice,
-                                   rate=voice.rate, pitch=voice.pitch,
-                                   pitch_range=voice.pitch_range)
+    plain = synthesizer.synthesize(
+        "the old man saw a small dog.",
+        voice.espeak_voice,
+        rate=voice.rate,
+        pitch=voice.pitch,
+        pitch_range=voice.pitch_range,
+    )
 
     assert _rms_db(speech.samples) == pytest.approx(-30.0, abs=0.01)
-    assert [event.mnemonic for event in speech.phonemes] == [
-        event.mnemonic for event in plain.phonemes]
+    assert [event.mnemonic for event in speech.phonemes] == [event.mnemonic for event in plain.phonemes]
 
 
 def test_loud_voices_are_limited_below_full_scale(synthesizer):
-    voice = dataclasses.replace(SpeakerVoice.random_speakers(np.random.default_rng(1), 1)[0],
-                                level_db=-3.0)
+    voice = dataclasses.replace(SpeakerVoice.random_speakers(np.random.default_rng(1), 1)[0], level_db=-3.0)
     speech = voice.speak(synthesizer, "the old man saw a small dog.")
 
     assert np.abs(speech.samples).max() == pytest.approx(PEAK_LIMIT)
@@ -70,7 +71,7 @@ def test_channel_colour_shapes_the_spectrum(synthesizer):
     def high_to_low_ratio(speaker):
         spectrum = np.abs(np.fft.rfft(speaker.speak(synthesizer, "she sells sea shells.").samples))
         frequencies = np.fft.rfftfreq(2 * spectrum.size - 2, 1 / 16000)
-        return (spectrum[frequencies > 3000].sum() / spectrum[frequencies < 500].sum())
+        return spectrum[frequencies > 3000].sum() / spectrum[frequencies < 500].sum()
 
     # 12 dB more treble relative to bass on both sides: a ratio of about 16.
     assert high_to_low_ratio(treble_heavy) > 6 * high_to_low_ratio(bass_heavy)
@@ -78,8 +79,7 @@ def test_channel_colour_shapes_the_spectrum(synthesizer):
 
 def test_background_noise_sits_snr_below_the_speech_level():
     voice = SpeakerVoice.random_speakers(np.random.default_rng(3), 1)[0]
-    noisy_silence = voice.add_background_noise(np.zeros(48000, np.float32),
-                                               np.random.default_rng(0))
+    noisy_silence = voice.add_background_noise(np.zeros(48000, np.float32), np.random.default_rng(0))
     assert _rms_db(noisy_silence) == pytest.approx(voice.level_db - voice.snr_db, abs=0.1)
 
 

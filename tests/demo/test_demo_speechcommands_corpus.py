@@ -22,27 +22,25 @@ def dataset(tmp_path_factory):
 
 
 def _files(root):
-    return {path.relative_to(root): path.read_bytes()
-            for path in sorted(root.rglob("*")) if path.is_file()}
+    return {path.relative_to(root): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
 
 
 def _clips(root):
-    return sorted(f"{path.parent.name}/{path.name}" for word in WORDS
-                  for path in (root / word).glob("*.wav"))
+    return sorted(f"{path.parent.name}/{path.name}" for word in WORDS for path in (root / word).glob("*.wav"))
 
 
 def test_same_seed_gives_identical_bytes_whatever_the_workers(dataset, tmp_path):
     root, _ = dataset
     again = tmp_path / "again"
-    SpeechCommandsCorpus(SpeechCommandsDemoConfig(again, seed=3, speakers=SPEAKERS,
-                                                  workers=1)).generate()
+    SpeechCommandsCorpus(SpeechCommandsDemoConfig(again, seed=3, speakers=SPEAKERS, workers=1)).generate()
     assert _files(again) == _files(root)
 
 
 def test_layout_matches_speech_commands_v001(dataset):
     root, summary = dataset
     assert sorted(path.name for path in root.iterdir()) == sorted(
-        [*WORDS, "README.md", "_background_noise_", "testing_list.txt", "validation_list.txt"])
+        [*WORDS, "README.md", "_background_noise_", "testing_list.txt", "validation_list.txt"]
+    )
     assert len(WORDS) == 30
     speakers = set()
     for word in WORDS:
@@ -62,7 +60,12 @@ def test_clips_are_one_second_of_16khz_mono_pcm16_with_the_word_inside(dataset):
     for clip in _clips(root):
         info = soundfile.info(root / clip)
         assert (info.format, info.subtype, info.samplerate, info.channels, info.frames) == (
-            "WAV", "PCM_16", 16000, 1, 16000)
+            "WAV",
+            "PCM_16",
+            16000,
+            1,
+            16000,
+        )
         audio, _ = soundfile.read(root / clip)
         frame_rms = np.sqrt(np.mean(np.square(audio.reshape(100, 160)), axis=1))
         loud = np.flatnonzero(frame_rms > 0.1 * frame_rms.max())
@@ -81,8 +84,7 @@ def test_lists_follow_the_hashing_rule_and_keep_speakers_apart(dataset):
         assert lines == sorted(clip for clip in clips if which_split(clip) == split)
         listed[split] = {line.split("/")[1].split("_nohash_")[0] for line in lines}
         assert len(listed[split]) >= 2
-    training = {clip.split("/")[1].split("_nohash_")[0] for clip in clips} - set().union(
-        *listed.values())
+    training = {clip.split("/")[1].split("_nohash_")[0] for clip in clips} - set().union(*listed.values())
     assert listed["validation"].isdisjoint(listed["testing"])
     assert training
     assert summary.speakers == {"training": len(training), "validation": 2, "testing": 2}
@@ -101,9 +103,7 @@ def test_background_noise_files(dataset):
 
 
 def test_speakers_differ_from_the_librispeech_demo(tmp_path):
-    keyword_voices = SpeechCommandsCorpus(
-        SpeechCommandsDemoConfig(tmp_path / "kws")).speaker_voices.values()
-    reading_voices = LibriSpeechCorpus(
-        LibriSpeechDemoConfig(tmp_path / "ls")).speaker_voices.values()
+    keyword_voices = SpeechCommandsCorpus(SpeechCommandsDemoConfig(tmp_path / "kws")).speaker_voices.values()
+    reading_voices = LibriSpeechCorpus(LibriSpeechDemoConfig(tmp_path / "ls")).speaker_voices.values()
     assert set(keyword_voices).isdisjoint(reading_voices)
     assert len(set(keyword_voices)) == 30

@@ -33,7 +33,7 @@ def test_every_file_gets_the_context_of_the_model_run_on_it_alone(
     out = tmp_path / "features"
     assert main([str(audio_dir), str(out), "--model", str(model_files["gar"]), "--batch-size", "2"]) == 0
     written = sorted(str(path.relative_to(out)) for path in out.rglob("*") if path.is_file())
-    # .lock: the folder's lock while a run writes it (see tracking/folder_lock.py).
+    # .lock: the folder's lock while a run writes it (see artefacts/folder_lock.py).
     assert written == sorted([".lock", *(str(pathlib.Path(relative).with_suffix(".npy")) for relative in audio_files)])
     for relative, (samples, _, _) in audio_files.items():
         features = np.load(out / pathlib.Path(relative).with_suffix(".npy"))
@@ -76,8 +76,9 @@ def test_symbolic_links_to_folders_are_followed_but_not_round_a_loop(audio_dir, 
 def test_normalisation_removes_the_mean_and_divides_by_the_peak_as_in_training():
     np.testing.assert_allclose(normalize_like_training(np.array([100, -300, 200, 0], np.int16)), [1 / 3, -1, 2 / 3, 0])
     # Mean 1000.5, so the peak around it is 1.5.
-    np.testing.assert_allclose(normalize_like_training(np.array([999, 1000, 1001, 1002], np.int16)),
-                               [-1, -1 / 3, 1 / 3, 1], rtol=1e-6)
+    np.testing.assert_allclose(
+        normalize_like_training(np.array([999, 1000, 1001, 1002], np.int16)), [-1, -1 / 3, 1 / 3, 1], rtol=1e-6
+    )
     assert not normalize_like_training(np.zeros(10, np.int16)).any()
 
 
@@ -125,13 +126,28 @@ def _not_audio_model(folder):
         (_same_output, ["{audio}", "{out}", "--model", "{gar}"]),
         (_not_audio_model, ["{audio}", "{out}", "--model", "{audio}/dense.keras"]),
         (lambda folder: "nope.keras: no such model file", ["{audio}", "{out}", "--model", "{audio}/nope.keras"]),
-        (lambda folder: "an encoder without a GRU gives z only",
-         ["{audio}", "{out}", "--model", "{genc}", "--features", "c"]),
-        (lambda folder: "the batch size must be a positive integer, got 0",
-         ["{audio}", "{out}", "--model", "{gar}", "--batch-size", "0"]),
+        (
+            lambda folder: "an encoder without a GRU gives z only",
+            ["{audio}", "{out}", "--model", "{genc}", "--features", "c"],
+        ),
+        (
+            lambda folder: "the batch size must be a positive integer, got 0",
+            ["{audio}", "{out}", "--model", "{gar}", "--batch-size", "0"],
+        ),
     ],
-    ids=["missing-dir", "no-audio", "corrupt", "truncated", "8-khz", "stereo", "same-output", "not-audio-model",
-         "missing-model", "c-from-encoder", "batch-size-0"],
+    ids=[
+        "missing-dir",
+        "no-audio",
+        "corrupt",
+        "truncated",
+        "8-khz",
+        "stereo",
+        "same-output",
+        "not-audio-model",
+        "missing-model",
+        "c-from-encoder",
+        "batch-size-0",
+    ],
 )
 def test_bad_input_prints_one_line_naming_the_problem_and_exits_2(
     spoil, arguments, audio_dir, model_files, tmp_path, capsys
@@ -146,9 +162,18 @@ def test_bad_input_prints_one_line_naming_the_problem_and_exits_2(
 
 def test_the_command_line_prints_the_real_time_factor(audio_dir, model_files, tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "extract", str(audio_dir), str(tmp_path / "features"),
-         "--model", str(model_files["genc"])],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "extract",
+            str(audio_dir),
+            str(tmp_path / "features"),
+            "--model",
+            str(model_files["genc"]),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
     factor = re.search(r"real-time factor (\d+)x", result.stdout)
@@ -175,12 +200,27 @@ def test_files_longer_than_a_batch_are_run_in_chunks_with_the_offline_output(
     monkeypatch.setattr(feature_extraction, "read_pcm16", lambda path: read_whole.append(path) or original(path))
     out = tmp_path / features
     # 1 s batches: long.flac (3 s) and three.flac (2 s) run in 1 s chunks through the streaming model.
-    assert main([str(audio_dir), str(out), "--model", str(model_files["gar"]), "--features", features,
-                 "--max-batch-seconds", "1"]) == 0
+    assert (
+        main(
+            [
+                str(audio_dir),
+                str(out),
+                "--model",
+                str(model_files["gar"]),
+                "--features",
+                features,
+                "--max-batch-seconds",
+                "1",
+            ]
+        )
+        == 0
+    )
     assert sorted(path.name for path in read_whole) == ["one.flac", "two.WAV"]
     network = model_files["context"] if features == "c" else model_files["encoder"]
     for relative in audio_files:
-        _assert_close(np.load(out / pathlib.Path(relative).with_suffix(".npy")), _offline(network, audio_dir / relative))
+        _assert_close(
+            np.load(out / pathlib.Path(relative).with_suffix(".npy")), _offline(network, audio_dir / relative)
+        )
     assert [path.name for path in out.rglob(".*")] == [".lock"]  # no temporary file is left
 
 
@@ -189,11 +229,25 @@ def test_a_full_disk_is_one_line_naming_the_file_and_leaves_no_temporary(
     audio_dir, model_files, tmp_path, small_disk, max_batch_seconds
 ):
     output_dir = tmp_path / "features"
-    returncode, _, stderr, left = small_disk(output_dir, 12, [
-        sys.executable, "-m", "extract", str(audio_dir), str(output_dir), "--model", str(model_files["gar"]),
-        "--max-batch-seconds", max_batch_seconds])
+    returncode, _, stderr, left = small_disk(
+        output_dir,
+        12,
+        [
+            sys.executable,
+            "-m",
+            "extract",
+            str(audio_dir),
+            str(output_dir),
+            "--model",
+            str(model_files["gar"]),
+            "--max-batch-seconds",
+            max_batch_seconds,
+        ],
+    )
     assert returncode == 2, stderr
     line = stderr.strip().splitlines()[-1]
-    assert re.fullmatch(rf"error: {re.escape(str(output_dir))}/(\S+/)?\.\S+\.npy\.tmp: No space left on device", line), line
+    assert re.fullmatch(
+        rf"error: {re.escape(str(output_dir))}/(\S+/)?\.\S+\.npy\.tmp: No space left on device", line
+    ), line
     assert "Traceback" not in stderr
     assert left and not [name for name in left if ".tmp" in name], left

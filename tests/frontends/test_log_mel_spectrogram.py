@@ -33,7 +33,9 @@ def test_equals_a_numpy_computation(frame_length, frame_step, bins):
     signal = (0.5 * np.sin(2 * np.pi * 440 * time) + 0.1 * rng.standard_normal(16000)).astype(np.float32)
     layer = LogMelSpectrogram(frame_length, frame_step, num_mel_bins=bins)
     fft_length = 512
-    expected = _numpy_log_mel(signal.astype(np.float64), frame_length, frame_step, fft_length, bins, 16000, 20.0, 8000.0, 1e-6)
+    expected = _numpy_log_mel(
+        signal.astype(np.float64), frame_length, frame_step, fft_length, bins, 16000, 20.0, 8000.0, 1e-6
+    )
     actual = np.asarray(layer(signal[None, :]))[0]
     assert actual.shape == expected.shape == (1 + (16000 - frame_length) // frame_step, bins)
     np.testing.assert_allclose(actual, expected, atol=2e-3, rtol=1e-4)

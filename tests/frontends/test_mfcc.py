@@ -18,7 +18,8 @@ def _numpy_delta(features, width):
     padded = np.concatenate([np.repeat(features[:1], width, 0), features, np.repeat(features[-1:], width, 0)])
     frames = len(features)
     numerator = sum(
-        n * (padded[width + n : width + n + frames] - padded[width - n : width - n + frames]) for n in range(1, width + 1)
+        n * (padded[width + n : width + n + frames] - padded[width - n : width - n + frames])
+        for n in range(1, width + 1)
     )
     return numerator / (2 * sum(n * n for n in range(1, width + 1)))
 

@@ -4,8 +4,8 @@ import keras
 import numpy as np
 import pytest
 
-from kws_eval.audio_encoder_file import load_audio_encoder
-from kws_eval.kws_config_error import KwsConfigError
+from kws_eval.front_end import load_audio_encoder
+from models.model_file_error import ModelFileError
 
 
 def test_loads_the_encoder_train_py_saves(seed_encoder_path):
@@ -57,7 +57,7 @@ def _too_short_encoder(path):
 def test_unusable_files_are_refused_in_one_line(tmp_path, name, write, message):
     path = tmp_path / name
     write(path)
-    with pytest.raises(KwsConfigError) as error:
+    with pytest.raises(ModelFileError) as error:
         load_audio_encoder(path)
     assert str(error.value).startswith(f"encoder {path}: ")
     assert message in str(error.value)

@@ -20,27 +20,33 @@ REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 WORDS = ["yes", "no", "left"]
 
 
-def _run(argv, capsys):
-    try:
-        status = main([str(argument) for argument in argv])
-    except SystemExit as exit_request:
-        status = exit_request.code
-    return status, capsys.readouterr()
-
-
 def _base_flags(demo_speech_commands, seed_encoder_path, output_dir):
     return [
-        "--speech-commands-dir", demo_speech_commands, "--encoder", seed_encoder_path, "--output-dir", output_dir,
-        "--words", ",".join(WORDS), "--epochs", "1", "--batch-size", "8", "--filters", "4,8,16", "--min-steps", "1",
+        "--speech-commands-dir",
+        demo_speech_commands,
+        "--encoder",
+        seed_encoder_path,
+        "--output-dir",
+        output_dir,
+        "--words",
+        ",".join(WORDS),
+        "--epochs",
+        "1",
+        "--batch-size",
+        "8",
+        "--filters",
+        "4,8,16",
+        "--min-steps",
+        "1",
     ]
 
 
 @pytest.mark.slow
-def test_every_row_in_every_results_file(demo_speech_commands, seed_encoder_path, tmp_path, capsys):
+def test_every_row_in_every_results_file(demo_speech_commands, seed_encoder_path, tmp_path, run_main):
     output_dir = tmp_path / "kws"
-    status, captured = _run(_base_flags(demo_speech_commands, seed_encoder_path, output_dir), capsys)
+    status, captured = run_main(main, _base_flags(demo_speech_commands, seed_encoder_path, output_dir))
     assert status == 0, captured.err
-    table = captured.out.strip().splitlines()[-(len(ROWS) + 2):]
+    table = captured.out.strip().splitlines()[-(len(ROWS) + 2) :]
     assert table[0] == "| Representation | Train Accuracy | Validation Accuracy | Test Accuracy | ± one run (95 %) |"
 
     document = json.loads((output_dir / "results.json").read_text())
@@ -69,8 +75,14 @@ def test_every_row_in_every_results_file(demo_speech_commands, seed_encoder_path
     # "auto": log-mel gets the image CNN, the encoders the temporal one. Frozen rows train the
     # classifier only; "_ft" rows also the seed encoder's 4 convolutions; linear rows a 40 x 3 softmax.
     assert {name: row["classifier"] for name, row in rows.items()} == {
-        "logmel": "image", "random": "temporal", "random_ft": "temporal", "cpc": "temporal", "cpc_ft": "temporal",
-        "logmel_linear": "linear", "random_linear": "linear", "cpc_linear": "linear",
+        "logmel": "image",
+        "random": "temporal",
+        "random_ft": "temporal",
+        "cpc": "temporal",
+        "cpc_ft": "temporal",
+        "logmel_linear": "linear",
+        "random_linear": "linear",
+        "cpc_linear": "linear",
     }
     image, temporal = (
         sum(int(np.prod(weight.shape)) for weight in kws_classifier(kind, 40, 3, (4, 8, 16)).trainable_weights)
@@ -100,19 +112,27 @@ def test_every_row_in_every_results_file(demo_speech_commands, seed_encoder_path
 
 
 @pytest.mark.slow
-def test_label_budgets_noise_and_seeds(demo_speech_commands, seed_encoder_path, tmp_path, capsys):
+def test_label_budgets_noise_and_seeds(demo_speech_commands, seed_encoder_path, tmp_path, run_main):
     output_dir = tmp_path / "kws"
     flags = _base_flags(demo_speech_commands, seed_encoder_path, output_dir) + [
-        "--rows", "logmel,cpc_linear", "--train-per-word", "1,all", "--test-snr", "10,0", "--seeds", "2",
-        "--min-steps", "3", "--seed", "4",
+        "--rows",
+        "logmel,cpc_linear",
+        "--train-per-word",
+        "1,all",
+        "--test-snr",
+        "10,0",
+        "--seeds",
+        "2",
+        "--min-steps",
+        "3",
+        "--seed",
+        "4",
     ]
-    status, captured = _run(flags, capsys)
+    status, captured = run_main(main, flags)
     assert status == 0, captured.err
     document = json.loads((output_dir / "results.json").read_text())
     plan = [(run["seed"], run["train_per_word"], run["row"]) for run in document["runs"]]
-    assert plan == [
-        (seed, budget, row) for seed in (4, 5) for budget in (1, None) for row in ("logmel", "cpc_linear")
-    ]
+    assert plan == [(seed, budget, row) for seed in (4, 5) for budget in (1, None) for row in ("logmel", "cpc_linear")]
     for run in document["runs"]:
         assert run["train_clips"] == (3 if run["train_per_word"] == 1 else 6)
         assert set(run["noisy_test_acc"]) == {"10", "0"}
@@ -169,7 +189,7 @@ def _clip_folder(root, sample_rate=16000):
         (["--rows", "logmel"], "the following arguments are required: --speech-commands-dir"),
     ],
 )
-def test_bad_input_exits_2_with_one_line_before_training(tmp_path, capsys, flags, message):
+def test_bad_input_exits_2_with_one_line_before_training(tmp_path, run_main, flags, message):
     places = {
         "tmp": tmp_path,
         "sc": _clip_folder(tmp_path / "sc"),
@@ -178,7 +198,7 @@ def test_bad_input_exits_2_with_one_line_before_training(tmp_path, capsys, flags
     }
     (tmp_path / "corrupt.h5").write_bytes(b"\x89HDF\r\n\x1a\ntruncated")
     output_dir = tmp_path / "out"
-    status, captured = _run([flag.format(**places) for flag in flags] + ["--output-dir", output_dir], capsys)
+    status, captured = run_main(main, [flag.format(**places) for flag in flags] + ["--output-dir", output_dir])
     assert status == 2
     # What a terminal shows: a progress bar cleared with carriage returns leaves nothing.
     lines = [line.rsplit("\r", 1)[-1] for line in captured.err.split("\n")]
@@ -225,10 +245,10 @@ def test_help_documents_every_flag():
     assert f"default:{','.join(ROWS)}" in "".join(help_text.split())
 
 
-def test_an_output_folder_under_a_regular_file_is_one_line(demo_speech_commands, seed_encoder_path, tmp_path, capsys):
+def test_an_output_folder_under_a_regular_file_is_one_line(demo_speech_commands, seed_encoder_path, tmp_path, run_main):
     blocker = tmp_path / "file"
     blocker.write_text("")
-    status, captured = _run(_base_flags(demo_speech_commands, seed_encoder_path, blocker / "kws"), capsys)
+    status, captured = run_main(main, _base_flags(demo_speech_commands, seed_encoder_path, blocker / "kws"))
     assert status == 2
     (line,) = captured.err.strip().splitlines()
     assert line.startswith(f"error: {blocker / 'kws'}") and "Not a directory" in line
@@ -237,8 +257,9 @@ def test_an_output_folder_under_a_regular_file_is_one_line(demo_speech_commands,
 def test_a_full_disk_is_one_line_and_leaves_no_temporary(demo_speech_commands, seed_encoder_path, tmp_path, small_disk):
     output_dir = tmp_path / "kws"
     flags = _base_flags(demo_speech_commands, seed_encoder_path, output_dir)
-    returncode, _, stderr, left = small_disk(output_dir, 16, [sys.executable, "-m", "kws_eval", *map(str, flags),
-                                                              "--rows", "logmel"])
+    returncode, _, stderr, left = small_disk(
+        output_dir, 16, [sys.executable, "-m", "kws_eval", *map(str, flags), "--rows", "logmel"]
+    )
     assert returncode == 2, stderr
     line = stderr.splitlines()[-1]
     assert line.startswith(f"error: {output_dir}") and "No space left on device" in line, line

@@ -63,9 +63,18 @@ def test_output_dir_that_is_a_file_is_refused(tmp_path):
 
 def test_a_recipe_sets_every_training_setting_and_flags_override_it():
     reference = KwsConfig.from_recipe("reference", speech_commands_dir=Path("sc"))
-    assert (reference.classifier, reference.input_norm, reference.epochs, reference.batch_size, reference.lr,
-            reference.lr_schedule, reference.filters, reference.time_shift_ms, reference.crop_frames,
-            reference.min_steps) == ("image", False, 25, 64, 1e-3, "constant", (32, 64, 128), 0.0, 0, 1)
+    assert (
+        reference.classifier,
+        reference.input_norm,
+        reference.epochs,
+        reference.batch_size,
+        reference.lr,
+        reference.lr_schedule,
+        reference.filters,
+        reference.time_shift_ms,
+        reference.crop_frames,
+        reference.min_steps,
+    ) == ("image", False, 25, 64, 1e-3, "constant", (32, 64, 128), 0.0, 0, 1)
     assert reference.recipe == "reference"
     tuned = KwsConfig.from_recipe("reference", speech_commands_dir=Path("sc"), epochs=8, lr=None)
     assert tuned.epochs == 8 and tuned.lr == 1e-3
@@ -81,7 +90,11 @@ def test_auto_gives_log_mel_the_image_cnn_and_the_encoders_the_temporal_one():
     auto = KwsConfig(Path("sc"))
     assert auto.classifier == "auto"
     assert {name: auto.classifier_for(ROWS[name]) for name in ("logmel", "random", "random_ft", "cpc", "cpc_ft")} == {
-        "logmel": "image", "random": "temporal", "random_ft": "temporal", "cpc": "temporal", "cpc_ft": "temporal"
+        "logmel": "image",
+        "random": "temporal",
+        "random_ft": "temporal",
+        "cpc": "temporal",
+        "cpc_ft": "temporal",
     }
     for kind in ("temporal", "image"):
         fixed = KwsConfig(Path("sc"), classifier=kind)

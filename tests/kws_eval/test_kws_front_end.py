@@ -4,8 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from kws_eval.audio_encoder_file import load_audio_encoder
-from kws_eval.front_end import build_front_end
+from kws_eval.front_end import build_front_end, load_audio_encoder
 from kws_eval.kws_row import ROWS
 
 

@@ -5,8 +5,7 @@ import numpy as np
 import pytest
 
 import kws_eval.kws_model  # noqa: F401  (registers the custom layers for loading)
-from kws_eval.audio_encoder_file import load_audio_encoder
-from kws_eval.front_end import build_front_end
+from kws_eval.front_end import build_front_end, load_audio_encoder
 from kws_eval.kws_model import kws_model, linear_kws_model, mean_frame_model
 from kws_eval.kws_row import ROWS
 

@@ -69,7 +69,9 @@ def test_binomial_half_width():
 
 def test_summaries_group_runs_by_row_and_budget(results):
     summaries = summarise(results)
-    assert [(summary.row.name, summary.train_per_word, [run.seed for run in summary.runs]) for summary in summaries] == [
+    assert [
+        (summary.row.name, summary.train_per_word, [run.seed for run in summary.runs]) for summary in summaries
+    ] == [
         ("logmel", None, [0, 1]),
         ("cpc_ft", None, [0, 1]),
         ("logmel", 1, [0, 1]),
@@ -147,7 +149,10 @@ def test_files_hold_rows_budgets_noise_and_every_run(results, tmp_path):
         lines = list(csv.DictReader(file))
     assert len(lines) == 8
     assert (lines[0]["row"], lines[0]["seed"], lines[0]["train_per_word"], lines[0]["test_acc_snr10"]) == (
-        "logmel", "0", "", "0.500000"
+        "logmel",
+        "0",
+        "",
+        "0.500000",
     )
     assert (lines[2]["train_per_word"], lines[2]["test_acc_snr0"]) == ("1", "")
     assert not list(tmp_path.glob(".*"))

@@ -62,3 +62,17 @@ def test_float_wav_with_inf_is_refused(tmp_path, subtype):
     soundfile.write(broken, np.array([0.0, -np.inf, 0.1], np.float64), 16000, subtype=subtype)
     with pytest.raises(CorpusError, match=r"^\S*inf\.wav: holds NaN or Inf samples$"):
         read_pcm16(broken)
+
+
+def test_the_normalisation_formula_matches_a_float64_reference():
+    from librispeech.audio_file import PEAK_FLOOR, normalized_pcm16, peak_about_mean
+
+    samples = np.array([-300, 20, 1000, -7, 4], dtype=np.int16)
+    mean = float(samples.mean(dtype=np.float64))
+    peak = peak_about_mean(mean, float(samples.min()), float(samples.max()))
+    assert peak == np.abs(samples - mean).max() == 1000 - 143.4
+    reference = (samples.astype(np.float64) - mean) / peak
+    np.testing.assert_allclose(normalized_pcm16(samples, mean, peak), reference, rtol=1e-6)
+    assert np.abs(normalized_pcm16(samples, mean, peak)).max() == np.float32(1.0)
+    silence = np.zeros(4, np.int16)
+    assert PEAK_FLOOR == 1.0 and normalized_pcm16(silence, 0.0, 0.0).tolist() == [0.0] * 4

@@ -14,9 +14,16 @@ from librispeech.corpus_error import CorpusError
 
 # (format, subtype, file suffix) that libsndfile writes and LibriSpeech-like inputs use.
 _ENCODINGS = [
-    ("FLAC", "PCM_16", ".flac"), ("FLAC", "PCM_24", ".flac"), ("FLAC", "PCM_S8", ".flac"),
-    ("WAV", "PCM_16", ".wav"), ("WAV", "PCM_32", ".wav"), ("WAV", "PCM_U8", ".wav"),
-    ("WAV", "FLOAT", ".wav"), ("WAV", "DOUBLE", ".wav"), ("WAV", "ULAW", ".wav"), ("AIFF", "FLOAT", ".aiff"),
+    ("FLAC", "PCM_16", ".flac"),
+    ("FLAC", "PCM_24", ".flac"),
+    ("FLAC", "PCM_S8", ".flac"),
+    ("WAV", "PCM_16", ".wav"),
+    ("WAV", "PCM_32", ".wav"),
+    ("WAV", "PCM_U8", ".wav"),
+    ("WAV", "FLOAT", ".wav"),
+    ("WAV", "DOUBLE", ".wav"),
+    ("WAV", "ULAW", ".wav"),
+    ("AIFF", "FLOAT", ".aiff"),
 ]
 _STORED = {"FLOAT": np.float32, "DOUBLE": np.float64}
 """What the float subtypes store: a float64 too large for float32 becomes Inf in a FLOAT file."""

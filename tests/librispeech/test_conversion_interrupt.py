@@ -4,7 +4,6 @@ The press is sent to the test's own process from inside the conversion (through 
 step), so where it lands is certain; the subprocess stress test covers a terminal's Ctrl-C.
 """
 
-import os
 import signal
 import time
 
@@ -15,22 +14,18 @@ from librispeech.manifest import read_manifest
 from librispeech.split_converter import ConversionConfig, convert_split
 
 
-def _press_ctrl_c() -> None:
-    os.kill(os.getpid(), signal.SIGINT)
-    # Long enough for the handler to run whichever thread the kernel gave the signal to.
-    time.sleep(0.05)
-
-
 def _config(root, output_dir) -> ConversionConfig:
     return ConversionConfig(root, "dev-clean", output_dir=output_dir, shards=3, workers=2, show_progress=False)
 
 
-def test_a_press_while_the_manifest_is_written_lets_it_finish_then_interrupts(tiny_corpus, tmp_path, monkeypatch):
+def test_a_press_while_the_manifest_is_written_lets_it_finish_then_interrupts(
+    tiny_corpus, tmp_path, monkeypatch, ctrl_c
+):
     root, samples_by_id = tiny_corpus
     write_manifest = split_converter.write_manifest
 
     def pressed_while_writing(output_dir, manifest):
-        _press_ctrl_c()
+        ctrl_c()
         write_manifest(output_dir, manifest)
 
     monkeypatch.setattr(split_converter, "write_manifest", pressed_while_writing)
@@ -44,14 +39,14 @@ def test_a_press_while_the_manifest_is_written_lets_it_finish_then_interrupts(ti
     assert convert_split(_config(root, tmp_path / "records")).shards_converted == 0
 
 
-def test_a_press_mid_run_stops_the_workers_and_keeps_no_partial_file(tiny_corpus, tmp_path, monkeypatch):
+def test_a_press_mid_run_stops_the_workers_and_keeps_no_partial_file(tiny_corpus, tmp_path, monkeypatch, ctrl_c):
     root, samples_by_id = tiny_corpus
     drain, presses = split_converter._drain, []
 
     def pressed_at_first_progress(progress_queue, bar):
         if not presses:
             presses.append(time.monotonic())
-            _press_ctrl_c()
+            ctrl_c()
         drain(progress_queue, bar)
 
     monkeypatch.setattr(split_converter, "_drain", pressed_at_first_progress)

@@ -134,14 +134,30 @@ def _parsed_records(tfrecord_dir) -> dict[str, np.ndarray]:
 def _conversion(tmp_path, corpus_writer):
     """``(command, output_dir, reference summary, samples by id)``: an oversubscribed conversion to run."""
     root = tmp_path / "LibriSpeech"
-    samples_by_id = corpus_writer(root, speakers=(19, 26, 32), chapters=(198, 227), utterances_per_chapter=6,
-                                  seconds=(6.0, 3.0, 9.0, 4.5), seed=7)
+    samples_by_id = corpus_writer(
+        root, speakers=(19, 26, 32), chapters=(198, 227), utterances_per_chapter=6, seconds=(6.0, 3.0, 9.0, 4.5), seed=7
+    )
     workers = max(5, (os.cpu_count() or 1) * 2 + 1)
-    reference = convert_split(ConversionConfig(root, "dev-clean", output_dir=tmp_path / "reference", shards=SHARDS,
-                                               workers=2, show_progress=False))
+    reference = convert_split(
+        ConversionConfig(
+            root, "dev-clean", output_dir=tmp_path / "reference", shards=SHARDS, workers=2, show_progress=False
+        )
+    )
     output_dir = tmp_path / "records"
-    command = [sys.executable, os.path.join(REPO, "tfrecords.py"), "dev-clean", "--librispeech-dir", str(root),
-               "--output-dir", str(output_dir), "--shards", str(SHARDS), "--workers", str(workers), "--quiet"]
+    command = [
+        sys.executable,
+        os.path.join(REPO, "tfrecords.py"),
+        "dev-clean",
+        "--librispeech-dir",
+        str(root),
+        "--output-dir",
+        str(output_dir),
+        "--shards",
+        str(SHARDS),
+        "--workers",
+        str(workers),
+        "--quiet",
+    ]
     return command, output_dir, reference, samples_by_id
 
 
@@ -162,8 +178,9 @@ def _assert_same_as_reference(output_dir, reference, samples_by_id) -> None:
 
 def test_a_worker_killed_mid_shard_leaves_a_complete_verified_conversion(tmp_path, corpus_writer):
     command, output_dir, reference, samples_by_id = _conversion(tmp_path, corpus_writer)
-    process = subprocess.Popen(command, cwd=REPO, start_new_session=True, text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        command, cwd=REPO, start_new_session=True, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     try:
         victim, stopped = _freeze_workers_mid_shard(process, output_dir)
         os.kill(victim, signal.SIGKILL)
@@ -189,8 +206,9 @@ def test_a_worker_killed_mid_shard_leaves_a_complete_verified_conversion(tmp_pat
 
 def test_ctrl_c_to_every_process_mid_run_stops_with_one_line_and_the_rerun_finishes(tmp_path, corpus_writer):
     command, output_dir, reference, samples_by_id = _conversion(tmp_path, corpus_writer)
-    process = subprocess.Popen(command, cwd=REPO, start_new_session=True, text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        command, cwd=REPO, start_new_session=True, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     try:
         _, stopped = _freeze_workers_mid_shard(process, output_dir)
         # A terminal's Ctrl-C reaches the whole foreground process group: parent and workers.

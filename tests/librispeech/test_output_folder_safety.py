@@ -14,7 +14,9 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 def _tree(folder):
     """Every file under ``folder`` with its bytes."""
-    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()
+    }
 
 
 def test_files_not_written_for_this_split_survive_a_conversion(tiny_corpus, tmp_path):
@@ -32,8 +34,12 @@ def test_files_not_written_for_this_split_survive_a_conversion(tiny_corpus, tmp_
     for name, content in users.items():
         (output / name).write_bytes(content)
     # What an earlier run of this split with --shards 9 left: a shard of another plan and a partial one.
-    stale = ["dev-clean-00003-of-00009.tfrecord", "dev-clean-00004-of-00009.tfrecord.tmp",
-             ".progress/dev-clean-00003-of-00009.tfrecord.json", ".progress/.dev-clean-00005-of-00009.tfrecord.json.tmp"]
+    stale = [
+        "dev-clean-00003-of-00009.tfrecord",
+        "dev-clean-00004-of-00009.tfrecord.tmp",
+        ".progress/dev-clean-00003-of-00009.tfrecord.json",
+        ".progress/.dev-clean-00005-of-00009.tfrecord.json.tmp",
+    ]
     for name in stale:
         (output / name).write_bytes(b"stale")
 
@@ -43,7 +49,9 @@ def test_files_not_written_for_this_split_survive_a_conversion(tiny_corpus, tmp_
     assert {name: tree.get(name) for name in users} == users
     assert not set(stale) & set(tree)
     assert sorted(name for name in tree if name.startswith("dev-clean-0")) == [
-        "dev-clean-00000-of-00002.tfrecord", "dev-clean-00000-of-00002.tfrecord.bak", "dev-clean-00001-of-00002.tfrecord"
+        "dev-clean-00000-of-00002.tfrecord",
+        "dev-clean-00000-of-00002.tfrecord.bak",
+        "dev-clean-00001-of-00002.tfrecord",
     ]
 
 
@@ -66,12 +74,25 @@ def test_one_folder_for_two_splits_is_refused_on_the_cli_and_the_first_is_kept(t
     first = _tree(output)
 
     result = subprocess.run(
-        [sys.executable, "tfrecords.py", "test-clean", "--librispeech-dir", str(root), "--output-dir", str(output),
-         "--quiet"], capture_output=True, text=True, cwd=REPO,
+        [
+            sys.executable,
+            "tfrecords.py",
+            "test-clean",
+            "--librispeech-dir",
+            str(root),
+            "--output-dir",
+            str(output),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
     )
     assert result.returncode == 2
-    assert result.stderr == (f"error: {output}: the output folder holds the manifest of split 'dev-clean'; "
-                             "give each split a folder of its own\n")
+    assert result.stderr == (
+        f"error: {output}: the output folder holds the manifest of split 'dev-clean'; "
+        "give each split a folder of its own\n"
+    )
     assert _tree(output) == first
 
 
@@ -90,38 +111,64 @@ def test_a_trailing_slash_from_tab_completion_names_the_shards_after_the_split(t
     summary = convert_split(ConversionConfig(root, "dev-clean/", shards=2, workers=1, show_progress=False))
     assert summary.manifest.split == "dev-clean"
     assert sorted(path.name for path in summary.output_dir.glob("*.tfrecord")) == [
-        "dev-clean-00000-of-00002.tfrecord", "dev-clean-00001-of-00002.tfrecord"
+        "dev-clean-00000-of-00002.tfrecord",
+        "dev-clean-00001-of-00002.tfrecord",
     ]
     assert summary.output_dir == root.parent / "tfrecords" / "dev-clean"
 
 
 def test_a_path_as_the_split_is_one_line(tiny_corpus):
     root, _ = tiny_corpus
-    result = subprocess.run([sys.executable, "tfrecords.py", "LibriSpeech/dev-clean", "--librispeech-dir", str(root)],
-                            capture_output=True, text=True, cwd=REPO)
+    result = subprocess.run(
+        [sys.executable, "tfrecords.py", "LibriSpeech/dev-clean", "--librispeech-dir", str(root)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
     assert result.returncode == 2
-    assert result.stderr == (f"error: split 'LibriSpeech/dev-clean': give the name of a folder in {root} "
-                             "(e.g. dev-clean), not a path\n")
+    assert result.stderr == (
+        f"error: split 'LibriSpeech/dev-clean': give the name of a folder in {root} (e.g. dev-clean), not a path\n"
+    )
 
 
 def test_a_second_conversion_into_a_folder_in_use_stops_with_one_line(tiny_corpus, lock_holder):
     root, _ = tiny_corpus
     output = root.parent / "tfrecords" / "dev-clean"
     holder = lock_holder(output)
-    result = subprocess.run([sys.executable, "tfrecords.py", "dev-clean", "--librispeech-dir", str(root), "--quiet"],
-                            capture_output=True, text=True, cwd=REPO)
+    result = subprocess.run(
+        [sys.executable, "tfrecords.py", "dev-clean", "--librispeech-dir", str(root), "--quiet"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
     assert result.returncode == 2
-    assert result.stderr == (f"error: {output}: in use by another run (process {holder.pid}); wait for it to end or "
-                             "give another folder\n")
+    assert result.stderr == (
+        f"error: {output}: in use by another run (process {holder.pid}); wait for it to end or give another folder\n"
+    )
     assert sorted(path.name for path in output.iterdir()) == [".lock"]
 
 
 def test_a_full_disk_is_one_line_and_leaves_no_partial_shard(tiny_corpus, tmp_path, small_disk):
     root, _ = tiny_corpus
     output = tmp_path / "shards"
-    returncode, _, stderr, left = small_disk(output, 64, [
-        sys.executable, "tfrecords.py", "dev-clean", "--librispeech-dir", str(root), "--output-dir", str(output),
-        "--shards", "3", "--workers", "2", "--quiet"])
+    returncode, _, stderr, left = small_disk(
+        output,
+        64,
+        [
+            sys.executable,
+            "tfrecords.py",
+            "dev-clean",
+            "--librispeech-dir",
+            str(root),
+            "--output-dir",
+            str(output),
+            "--shards",
+            "3",
+            "--workers",
+            "2",
+            "--quiet",
+        ],
+    )
     assert returncode == 2, stderr
     assert stderr.count("\n") == 1 and "No space left on device" in stderr and str(output) in stderr, stderr
     assert not [name for name in left if name.endswith(".tmp")] and "manifest.json" not in left, left

@@ -25,8 +25,10 @@ _EXAMPLE = serialize(UtteranceRecord("1-7-0001", 1, 7, "X", np.arange(-5, 5, dty
 
 def _framed(records):
     return b"".join(
-        struct.pack("<Q", len(record)) + struct.pack("<I", masked_crc32c(struct.pack("<Q", len(record))))
-        + record + struct.pack("<I", masked_crc32c(record))
+        struct.pack("<Q", len(record))
+        + struct.pack("<I", masked_crc32c(struct.pack("<Q", len(record))))
+        + record
+        + struct.pack("<I", masked_crc32c(record))
         for record in records
     )
 

@@ -33,7 +33,9 @@ def _records(tfrecord_dir):
 def _run_cli(*args):
     return subprocess.run(
         [sys.executable, os.path.join(REPO, "tfrecords.py"), *map(str, args), "--quiet"],
-        capture_output=True, text=True, cwd=REPO,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
     )
 
 
@@ -85,7 +87,8 @@ def test_rerun_skips_complete_shards_and_changed_shard_count_replaces_them(tiny_
     summary = convert_split(config)
     assert summary.shards_converted == 2
     assert sorted(p.name for p in summary.output_dir.glob("*.tfrecord")) == [
-        "dev-clean-00000-of-00002.tfrecord", "dev-clean-00001-of-00002.tfrecord"
+        "dev-clean-00000-of-00002.tfrecord",
+        "dev-clean-00001-of-00002.tfrecord",
     ]
     assert set(_records(summary.output_dir)) == set(samples_by_id)
 
@@ -116,11 +119,18 @@ def test_cli_converts_and_prints_one_final_line(tiny_corpus):
 @pytest.mark.parametrize(
     ("damage", "message"),
     [
-        (lambda root: (root / "dev-clean/26/227/26-227-0001.flac").write_bytes(b""), "26-227-0001.flac: zero-length file"),
-        (lambda root: (root / "dev-clean/19/198/19-198.trans.txt").write_text("19-198-0000 ONLY ONE\n"),
-         "19-198-0001.flac: no transcript line in 19-198.trans.txt"),
-        (lambda root: (root / "dev-clean/19/227/19-227-0002.flac").write_bytes(b"fLaC" + bytes(300)),
-         "19-227-0002.flac: unreadable or corrupt audio"),
+        (
+            lambda root: (root / "dev-clean/26/227/26-227-0001.flac").write_bytes(b""),
+            "26-227-0001.flac: zero-length file",
+        ),
+        (
+            lambda root: (root / "dev-clean/19/198/19-198.trans.txt").write_text("19-198-0000 ONLY ONE\n"),
+            "19-198-0001.flac: no transcript line in 19-198.trans.txt",
+        ),
+        (
+            lambda root: (root / "dev-clean/19/227/19-227-0002.flac").write_bytes(b"fLaC" + bytes(300)),
+            "19-227-0002.flac: unreadable or corrupt audio",
+        ),
     ],
 )
 def test_cli_bad_input_fails_with_one_line_and_no_manifest(tiny_corpus, damage, message):
@@ -161,13 +171,27 @@ def test_missing_librispeech_dir_is_one_line(tmp_path):
 @pytest.mark.parametrize("complete_before_kill", [1, 3])
 def test_killed_conversion_rerun_holds_every_utterance_once(tmp_path, corpus_writer, complete_before_kill):
     root = tmp_path / "LibriSpeech"
-    samples_by_id = corpus_writer(root, speakers=(19, 26), chapters=(198, 227), utterances_per_chapter=4,
-                                 seconds=(8.0, 6.0, 10.0), seed=3)
+    samples_by_id = corpus_writer(
+        root, speakers=(19, 26), chapters=(198, 227), utterances_per_chapter=4, seconds=(8.0, 6.0, 10.0), seed=3
+    )
     output_dir = tmp_path / "records"
-    command = [sys.executable, os.path.join(REPO, "tfrecords.py"), "dev-clean", "--librispeech-dir", str(root),
-               "--output-dir", str(output_dir), "--shards", "16", "--workers", "1", "--quiet"]
-    process = subprocess.Popen(command, cwd=REPO, start_new_session=True,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    command = [
+        sys.executable,
+        os.path.join(REPO, "tfrecords.py"),
+        "dev-clean",
+        "--librispeech-dir",
+        str(root),
+        "--output-dir",
+        str(output_dir),
+        "--shards",
+        "16",
+        "--workers",
+        "1",
+        "--quiet",
+    ]
+    process = subprocess.Popen(
+        command, cwd=REPO, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 60
     while len(list((output_dir / ".progress").glob("*.json"))) < complete_before_kill:
         assert process.poll() is None, "conversion finished before it could be killed"

@@ -12,8 +12,10 @@ from librispeech.split_scan import scan_split
 
 _INT64_MAX = 2**63 - 1
 _NUMBERS = st.one_of(
-    st.integers(0, 300).map(str), st.integers(0, 300).map(lambda n: f"{n:04d}"),
-    st.integers(_INT64_MAX - 1, _INT64_MAX + 1).map(str), st.integers(10**30, 10**40).map(str),
+    st.integers(0, 300).map(str),
+    st.integers(0, 300).map(lambda n: f"{n:04d}"),
+    st.integers(_INT64_MAX - 1, _INT64_MAX + 1).map(str),
+    st.integers(10**30, 10**40).map(str),
     st.sampled_from(["١٩", "-5", "1_0", "", "x"]),
 )
 _NAMES = st.one_of(
@@ -31,13 +33,14 @@ def _chapters(draw):
     for _ in range(draw(st.integers(1, 3))):
         speaker, chapter = draw(_NAMES), draw(_NAMES)
         stem = st.one_of(
-            st.builds(lambda number: f"{speaker}-{chapter}-{number}", _NUMBERS),
+            st.builds(lambda number, speaker=speaker, chapter=chapter: f"{speaker}-{chapter}-{number}", _NUMBERS),
             st.builds("-".join, st.lists(_NUMBERS, min_size=3, max_size=3)),
             _NAMES,
         )
         stems = draw(st.lists(stem.filter(bool), max_size=4, unique=True))
-        line = st.tuples(st.sampled_from(stems) if stems else _NAMES, st.sampled_from([" ", "\t", "  ", ""]),
-                         st.text(max_size=12))
+        line = st.tuples(
+            st.sampled_from(stems) if stems else _NAMES, st.sampled_from([" ", "\t", "  ", ""]), st.text(max_size=12)
+        )
         text = "\n".join(stem + separator + words for stem, separator, words in draw(st.lists(line, max_size=5)))
         transcript = text.encode("utf-8")
         transcript = draw(st.sampled_from([transcript, transcript + b"\xff", None]) | st.binary(max_size=60))

@@ -126,9 +126,7 @@ def test_gradient_reaches_z_through_the_targets_only_when_asked(negatives, targe
 
 def test_mode_and_target_layout_must_agree():
     with pytest.raises(TargetSamplingError, match="negatives='batch' expects rank-4 targets"):
-        ARLoss(negatives="batch")(
-            tf.zeros((2, 3, 2, 4)), tf.zeros((2, 7, 4)), tf.zeros((2, 3, 2, 3), tf.int32)
-        )
+        ARLoss(negatives="batch")(tf.zeros((2, 3, 2, 4)), tf.zeros((2, 7, 4)), tf.zeros((2, 3, 2, 3), tf.int32))
     with pytest.raises(TargetSamplingError, match="negatives must be one of"):
         ARLoss(negatives="frames")
     assert ARLoss.from_config(ARLoss(negatives="batch").get_config()).negatives == "batch"

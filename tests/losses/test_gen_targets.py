@@ -48,14 +48,10 @@ def test_batch_negatives_come_from_other_examples_at_the_same_frame():
     steps = frames - 2 - 1
     assert targets.shape == (batch, steps, 2, 2)
     assert indices.shape == (batch, steps, 2, 101)
-    np.testing.assert_array_equal(
-        indices[..., 0], np.broadcast_to(np.arange(batch)[:, None, None], (batch, steps, 2))
-    )
+    np.testing.assert_array_equal(indices[..., 0], np.broadcast_to(np.arange(batch)[:, None, None], (batch, steps, 2)))
     candidates = layer.gather(targets, indices).numpy()
     future = 1 + np.arange(steps)[:, None] + np.arange(1, 3)[None, :]
-    np.testing.assert_array_equal(
-        candidates[..., 1], np.broadcast_to(future[None, :, :, None], indices.shape)
-    )
+    np.testing.assert_array_equal(candidates[..., 1], np.broadcast_to(future[None, :, :, None], indices.shape))
     np.testing.assert_array_equal(candidates[..., 0], indices)
     negatives = indices[..., 1:]
     own = np.arange(batch)[:, None, None, None]
@@ -78,7 +74,9 @@ def test_speaker_negatives_come_from_every_window_of_the_same_speaker_group():
     sequence, frame = candidates[..., 0], candidates[..., 1]
     own = np.broadcast_to(np.arange(batch)[:, None, None], (batch, steps, 2))
     np.testing.assert_array_equal(sequence[..., 0], own)
-    np.testing.assert_array_equal(frame[..., 0], np.broadcast_to(1 + np.arange(steps)[:, None] + np.arange(1, 3), own.shape))
+    np.testing.assert_array_equal(
+        frame[..., 0], np.broadcast_to(1 + np.arange(steps)[:, None] + np.arange(1, 3), own.shape)
+    )
     for example in range(batch):
         group = example // 3
         assert set(np.unique(sequence[example, ..., 1:]).tolist()) == {3 * group, 3 * group + 1, 3 * group + 2}
@@ -122,9 +120,7 @@ def test_dynamic_shapes_inside_a_graph():
 def test_impossible_settings_raise_clear_errors():
     with pytest.raises(TargetSamplingError, match="negatives='batch' .* at least 2, got 1"):
         GenTargets(negatives="batch")(tf.zeros((1, 30, 2)))
-    with pytest.raises(
-        TargetSamplingError, match="15 frames leave no context step .* t_skip \\+ pred_steps = 15"
-    ):
+    with pytest.raises(TargetSamplingError, match="15 frames leave no context step .* t_skip \\+ pred_steps = 15"):
         GenTargets()(tf.zeros((2, 15, 2)))
     with pytest.raises(TargetSamplingError, match="negatives must be one of sequence, batch, speaker, got 'other'"):
         GenTargets(negatives="other")

@@ -141,7 +141,9 @@ def test_mixed_precision_keeps_scores_and_loss_in_float32():
 
     keras.mixed_precision.set_dtype_policy("mixed_float16")
     try:
-        model = CPCModel(genc_model(resolve_encoder_spec("seed")), ar_model(40, 40), pred_steps=3, num_neg=4, t_skip=1, seed=0)
+        model = CPCModel(
+            genc_model(resolve_encoder_spec("seed")), ar_model(40, 40), pred_steps=3, num_neg=4, t_skip=1, seed=0
+        )
         model.compile(optimizer=keras.optimizers.Adam(1e-3))
         audio = np.random.default_rng(0).uniform(-1, 1, (2, 4096)).astype("float32")
         assert model.encoder(audio).dtype == "float16"
@@ -162,8 +164,15 @@ TINY_MODIFIED_SPEC = EncoderSpec(
 
 def tiny_modified_cpc(**kwargs):
     options = {
-        "pred_steps": 3, "num_neg": 9, "t_skip": 2, "seed": 0, "predictor": "transformer", "predictor_dropout": 0.1,
-        "negatives": "speaker", "windows_per_speaker": 2, **kwargs,
+        "pred_steps": 3,
+        "num_neg": 9,
+        "t_skip": 2,
+        "seed": 0,
+        "predictor": "transformer",
+        "predictor_dropout": 0.1,
+        "negatives": "speaker",
+        "windows_per_speaker": 2,
+        **kwargs,
     }
     return CPCModel(genc_model(TINY_MODIFIED_SPEC), ar_model(8, 16, cell="lstm", layers=2), **options)
 
@@ -198,7 +207,9 @@ def test_modified_recipe_round_trips_and_learns_beyond_chance():
     keras.utils.set_random_seed(0)
     rng = np.random.default_rng(0)
     model.compile(optimizer=keras.optimizers.Adam(3e-3))
-    model.fit(tf.data.Dataset.from_tensor_slices(chirps(256, 16 * 32, rng)).batch(16), epochs=6, shuffle=False, verbose=0)
+    model.fit(
+        tf.data.Dataset.from_tensor_slices(chirps(256, 16 * 32, rng)).batch(16), epochs=6, shuffle=False, verbose=0
+    )
     logs = model.evaluate(
         tf.data.Dataset.from_tensor_slices(chirps(64, 16 * 32, rng)).batch(16), verbose=0, return_dict=True
     )

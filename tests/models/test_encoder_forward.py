@@ -62,9 +62,7 @@ def test_encode_equals_the_keras_call_with_the_same_gradients(spec, samples):
 def test_encode_handles_a_length_unknown_until_run_time():
     keras.utils.set_random_seed(4)
     encoder = genc_model(MIXED_SPEC)
-    run = tf.function(
-        lambda audio: encode(encoder, audio), input_signature=[tf.TensorSpec((None, None), tf.float32)]
-    )
+    run = tf.function(lambda audio: encode(encoder, audio), input_signature=[tf.TensorSpec((None, None), tf.float32)])
     for samples in (24, 143, 160):
         audio = random_audio(2, samples, seed=samples)
         np.testing.assert_allclose(run(audio).numpy(), encoder(audio).numpy(), rtol=1e-5, atol=1e-6)

@@ -18,9 +18,7 @@ VALID_ROWS = "  - [1, 16, 4, 2, 2, 1]\n  - [16, 8, 3, 1, 2, 1]\n  - 8\n"
         ("paper", 160, 465, 100, 512, 256, 12, 5),
     ],
 )
-def test_presets_declare_their_geometry(
-    name, hop, receptive_field, frames_per_second, dim_z, dim_c, pred_steps, depth
-):
+def test_presets_declare_their_geometry(name, hop, receptive_field, frames_per_second, dim_z, dim_c, pred_steps, depth):
     spec = resolve_encoder_spec(name)
     assert spec == EncoderSpec.from_yaml(PRESETS_DIR / f"{name}.yaml")
     assert len(spec.layers) == depth
@@ -51,9 +49,7 @@ def test_dim_z_override_changes_only_the_last_layer():
 
 def test_general_geometry_of_a_yaml_encoder(tmp_path):
     path = tmp_path / "tiny.yaml"
-    path.write_text(
-        "conv_dims:\n  - [1, 4, 4, 2, 1, 1]\n  - [4, 4, 3, 1, 4, 2]\n  - [4, 3, 2, 2, 0, 1]\n  - 3\n"
-    )
+    path.write_text("conv_dims:\n  - [1, 4, 4, 2, 1, 1]\n  - [4, 4, 3, 1, 4, 2]\n  - [4, 3, 2, 2, 0, 1]\n  - 3\n")
     spec = resolve_encoder_spec(str(path))
     assert spec.hop == 4
     # 1 + (4 - 1) * 1 + (3 - 1) * 2 * 2 + (2 - 1) * 1 * 2
@@ -140,9 +136,7 @@ def test_dataclasses_validate_directly():
         ConvLayerSpec(1, 8, 3, 4, 0, 2)
     with pytest.raises(EncoderSpecError, match="at least one conv layer"):
         EncoderSpec(layers=(), dim_z=8)
-    assert EncoderSpec(layers=[ConvLayerSpec(1, 8, 3, 1, 2)], dim_z=8).layers == (
-        ConvLayerSpec(1, 8, 3, 1, 2, 1),
-    )
+    assert EncoderSpec(layers=[ConvLayerSpec(1, 8, 3, 1, 2)], dim_z=8).layers == (ConvLayerSpec(1, 8, 3, 1, 2, 1),)
 
 
 def _brute_force_samples_for_frames(spec, frames):

@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 from models.ar_model import ar_model
 from models.context_model import context_model
 from models.encoder_spec import ConvLayerSpec, EncoderSpec, resolve_encoder_spec
-from models.genc_model import EncoderGeometry, EncoderGeometryError, encoder_geometry, genc_model
+from models.frame_geometry import FrameGeometry
+from models.genc_model import genc_model
+from models.model_file_error import ModelFileError
 
 TINY_YAML = "conv_dims:\n  - [1, 4, 4, 2, 1, 1]\n  - [4, 4, 3, 1, 4, 2]\n  - [4, 3, 2, 2, 0, 1]\n  - 3\n"
 
@@ -34,9 +36,7 @@ def averaging_encoder(spec):
     for layer in model.layers:
         if isinstance(layer, keras.layers.Conv1D):
             kernel, bias = layer.get_weights()
-            layer.set_weights(
-                [np.full_like(kernel, 1.0 / (kernel.shape[0] * kernel.shape[1])), np.zeros_like(bias)]
-            )
+            layer.set_weights([np.full_like(kernel, 1.0 / (kernel.shape[0] * kernel.shape[1])), np.zeros_like(bias)])
     return model
 
 
@@ -75,9 +75,7 @@ def small_specs(draw):
         stride = draw(st.integers(1, 3))
         dilation = 1 if stride > 1 else draw(st.integers(1, 2))
         out = draw(st.integers(1, 3))
-        layers.append(
-            ConvLayerSpec(channels, out, draw(st.integers(1, 5)), stride, draw(st.integers(0, 5)), dilation)
-        )
+        layers.append(ConvLayerSpec(channels, out, draw(st.integers(1, 5)), stride, draw(st.integers(0, 5)), dilation))
         channels = out
     return EncoderSpec(layers=tuple(layers), dim_z=channels)
 
@@ -89,18 +87,15 @@ def test_declared_geometry_matches_any_built_encoder(spec, extra):
     frames = spec.num_frames(num_samples)
     model = averaging_encoder(spec)
     assert model(np.ones((1, num_samples), np.float32)).shape == (1, frames, spec.dim_z)
-    assert encoder_geometry(model) == EncoderGeometry(spec.hop, spec.receptive_field)
+    geometry = FrameGeometry.of_encoder(model)
+    assert (geometry.hop, geometry.receptive_field) == (spec.hop, spec.receptive_field)
     last = frames - 1
     end = spec.last_sample(last)
     start = end - spec.receptive_field + 1
     # The first and last samples of a receptive field are always reached
     # through the chain of first (last) kernel taps; their outer neighbours
     # never are.
-    probes = [
-        p
-        for p in (start - 1, start, end, end + 1, end - spec.hop, end - spec.hop + 1)
-        if 0 <= p < num_samples
-    ]
+    probes = [p for p in (start - 1, start, end, end + 1, end - spec.hop, end - spec.hop + 1) if 0 <= p < num_samples]
     for position, changed in zip(probes, changed_frames(model, num_samples, probes), strict=True):
         if position in (start - 1, start, end, end + 1):
             assert (last in changed) == (start <= position <= end)
@@ -129,7 +124,9 @@ def test_channel_norm_encoders_depend_on_exactly_their_receptive_field(name):
     for row, position in enumerate(positions, start=1):
         changed = set(np.flatnonzero(np.abs(z[row] - z[0]).max(axis=-1) > 1e-6).tolist())
         expected = {
-            j for j in range(frames) if spec.last_sample(j) - spec.receptive_field + 1 <= position <= spec.last_sample(j)
+            j
+            for j in range(frames)
+            if spec.last_sample(j) - spec.receptive_field + 1 <= position <= spec.last_sample(j)
         }
         assert changed == expected, f"sample {position}"
 
@@ -137,7 +134,8 @@ def test_channel_norm_encoders_depend_on_exactly_their_receptive_field(name):
 def test_encoder_geometry_of_presets_yaml_and_foreign_encoders(tmp_path):
     presets = [resolve_encoder_spec(name) for name in ("seed", "paper", "modified", "modified-small")]
     for spec in (*presets, tiny_yaml_spec(tmp_path)):
-        assert encoder_geometry(genc_model(spec)) == EncoderGeometry(spec.hop, spec.receptive_field)
+        geometry = FrameGeometry.of_encoder(genc_model(spec))
+        assert (geometry.hop, geometry.receptive_field) == (spec.hop, spec.receptive_field)
     foreign = keras.Sequential(
         [
             keras.Input((None,)),
@@ -148,22 +146,21 @@ def test_encoder_geometry_of_presets_yaml_and_foreign_encoders(tmp_path):
             keras.layers.Conv1D(4, 3, dilation_rate=2, padding="same"),
         ]
     )
-    # hop 2 * 2; field 1 + 3 (conv) + 1 * 2 (pool) + 2 * 2 * 4 (dilated conv).
-    assert encoder_geometry(foreign) == EncoderGeometry(hop=4, receptive_field=22)
+    # hop 2 * 2; field 1 + 3 (conv) + 1 * 2 (pool) + 2 * 2 * 4 (dilated conv); first sample
+    # -3 (causal conv) - 2 * 4 (half the dilated conv's span, "same" padding).
+    assert FrameGeometry.of_encoder(foreign) == FrameGeometry(hop=4, receptive_field=22, first_sample=-11)
 
 
 def test_encoder_geometry_rejects_non_encoders():
     spec = resolve_encoder_spec("seed")
     encoder, ar = genc_model(spec), ar_model(spec.dim_z)
-    with pytest.raises(EncoderGeometryError, match="layer 'gru' \\(GRU\\) is not a 1D convolution"):
-        encoder_geometry(context_model(encoder, ar))
-    with pytest.raises(EncoderGeometryError, match="maps rank 3 to rank 3"):
-        encoder_geometry(ar)
-    dense_only = keras.Sequential(
-        [keras.Input((None,)), keras.layers.Reshape((-1, 1)), keras.layers.Dense(3)]
-    )
-    with pytest.raises(EncoderGeometryError, match="has no Conv1D layer"):
-        encoder_geometry(dense_only)
+    with pytest.raises(ModelFileError, match="layer 'gru' \\(GRU\\) is not a 1D convolution"):
+        FrameGeometry.of_encoder(context_model(encoder, ar))
+    with pytest.raises(ModelFileError, match="maps rank 3 to rank 3"):
+        FrameGeometry.of_encoder(ar)
+    dense_only = keras.Sequential([keras.Input((None,)), keras.layers.Reshape((-1, 1)), keras.layers.Dense(3)])
+    with pytest.raises(ModelFileError, match="has no Conv1D layer"):
+        FrameGeometry.of_encoder(dense_only)
 
 
 RELOAD_SCRIPT = """
@@ -211,4 +208,4 @@ def test_saved_encoder_and_context_reload_in_a_fresh_process(tmp_path, preset):
     np.testing.assert_allclose(np.load(tmp_path / "genc.keras.npy"), expected_z, rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(np.load(tmp_path / "gar.keras.npy"), expected_c, rtol=1e-6, atol=1e-6)
     reloaded = keras.models.load_model(tmp_path / "genc.h5")
-    assert encoder_geometry(reloaded) == EncoderGeometry(256, 512)
+    assert FrameGeometry.of_encoder(reloaded) == FrameGeometry(256, 512, -256)

@@ -37,7 +37,11 @@ def test_config_round_trip_rebuilds_the_same_layer():
     predictor = built_predictor(feedforward_dim=12, dropout=0.1)
     config = predictor.get_config()
     assert {key: config[key] for key in ("pred_steps", "dim_z", "num_heads", "feedforward_dim", "dropout")} == {
-        "pred_steps": 3, "dim_z": 5, "num_heads": 2, "feedforward_dim": 12, "dropout": 0.1,
+        "pred_steps": 3,
+        "dim_z": 5,
+        "num_heads": 2,
+        "feedforward_dim": 12,
+        "dropout": 0.1,
     }
     clone = TransformerPredictor.from_config(config)
     clone.build((None, None, 8))

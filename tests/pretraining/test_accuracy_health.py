@@ -14,7 +14,9 @@ def test_names_the_steps_at_chance():
 
 def test_names_the_steps_at_one():
     logs = {"accuracy_1": 1.0, "accuracy_2": 0.9995, "accuracy_3": 0.5, "accuracy_4": 0.4}
-    assert _warnings(logs) == ["warning: epoch 3: training accuracy of step(s) 1, 2 sat at 1.0: the future leaks into the context"]
+    assert _warnings(logs) == [
+        "warning: epoch 3: training accuracy of step(s) 1, 2 sat at 1.0: the future leaks into the context"
+    ]
 
 
 def test_healthy_epoch_is_silent():

@@ -26,10 +26,22 @@ def tfrecords(converted, tmp_path):
 
 
 def _train(tfrecords, output_dir, *extra):
-    command = [sys.executable, "train.py", "--data-dir", str(tfrecords), "--batch-size", "4", "--window", "8192",
-               "--output-dir", str(output_dir), *extra]
-    return subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+    command = [
+        sys.executable,
+        "train.py",
+        "--data-dir",
+        str(tfrecords),
+        "--batch-size",
+        "4",
+        "--window",
+        "8192",
+        "--output-dir",
+        str(output_dir),
+        *extra,
+    ]
+    return subprocess.run(
+        command, cwd=REPO, capture_output=True, text=True, timeout=300, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    )
 
 
 def _records(path):

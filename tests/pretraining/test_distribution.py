@@ -52,15 +52,20 @@ one_loss, one_weights = run(tf.distribute.OneDeviceStrategy("/cpu:0"))
 two = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
 assert two.num_replicas_in_sync == 2
 two_loss, two_weights = run(two)
-print(json.dumps({"one": one_loss, "two": two_loss,
-                  "weight_gap": max(float(np.max(np.abs(np.array(a) - np.array(b)))) for a, b in zip(one_weights, two_weights))}))
+gap = max(float(np.max(np.abs(np.array(a) - np.array(b)))) for a, b in zip(one_weights, two_weights))
+print(json.dumps({"one": one_loss, "two": two_loss, "weight_gap": gap}))
 """
 
 
 @pytest.mark.slow
 def test_two_mirrored_cpu_replicas_match_one_device():
-    result = subprocess.run([sys.executable, "-c", MIRRORED_SCRIPT], cwd=REPO, capture_output=True, text=True,
-                            env={**os.environ, "PYTHONPATH": REPO, "TF_CPP_MIN_LOG_LEVEL": "2"})
+    result = subprocess.run(
+        [sys.executable, "-c", MIRRORED_SCRIPT],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": REPO, "TF_CPP_MIN_LOG_LEVEL": "2"},
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     values = json.loads(result.stdout.strip().splitlines()[-1])
     assert values["two"] == pytest.approx(values["one"], rel=1e-5)
@@ -103,15 +108,36 @@ def test_two_workers_on_localhost_train_together_and_write_one_encoder(converted
     ports = [_free_port(), _free_port()]
     cluster = {"worker": [f"localhost:{port}" for port in ports]}
     output_dir = tmp_path / "outputs"
-    command = [sys.executable, "train.py", "--data-dir", str(converted_root), "--distribute", "multiworker",
-               "--batch-size", "4", "--window", "8192", "--epochs", "2", "--steps-per-epoch", "3",
-               "--output-dir", str(output_dir)]
+    command = [
+        sys.executable,
+        "train.py",
+        "--data-dir",
+        str(converted_root),
+        "--distribute",
+        "multiworker",
+        "--batch-size",
+        "4",
+        "--window",
+        "8192",
+        "--epochs",
+        "2",
+        "--steps-per-epoch",
+        "3",
+        "--output-dir",
+        str(output_dir),
+    ]
     processes = []
     for index in range(2):
-        environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2",
-                       "TF_CONFIG": json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})}
-        processes.append(subprocess.Popen(command, cwd=REPO, env=environment, text=True,
-                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+        environment = {
+            **os.environ,
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "TF_CONFIG": json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}}),
+        }
+        processes.append(
+            subprocess.Popen(
+                command, cwd=REPO, env=environment, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            )
+        )
     outputs = [process.communicate(timeout=300) for process in processes]
     for process, (_, stderr) in zip(processes, outputs):
         assert process.returncode == 0, stderr[-3000:]
@@ -124,7 +150,14 @@ def test_two_workers_on_localhost_train_together_and_write_one_encoder(converted
 
 def test_multiworker_without_tf_config_is_one_line(converted_root):
     environment = {key: value for key, value in os.environ.items() if key != "TF_CONFIG"}
-    result = subprocess.run([sys.executable, "train.py", "--data-dir", str(converted_root), "--distribute", "multiworker"],
-                            cwd=REPO, env=environment, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "train.py", "--data-dir", str(converted_root), "--distribute", "multiworker"],
+        cwd=REPO,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 2
-    assert result.stderr.strip() == "error: --distribute multiworker needs TF_CONFIG describing the cluster and this task"
+    assert (
+        result.stderr.strip() == "error: --distribute multiworker needs TF_CONFIG describing the cluster and this task"
+    )

@@ -22,14 +22,36 @@ def tfrecords(tmp_path_factory, convert_tiny_corpus):
 
 
 def _command(tfrecords, output_dir, *extra):
-    return [sys.executable, "train.py", "--data-dir", str(tfrecords), "--batch-size", "4", "--window", "8192",
-            "--epochs", str(EPOCHS), "--steps-per-epoch", str(STEPS), "--backup-every-steps", "2",
-            "--output-dir", str(output_dir), *extra]
+    return [
+        sys.executable,
+        "train.py",
+        "--data-dir",
+        str(tfrecords),
+        "--batch-size",
+        "4",
+        "--window",
+        "8192",
+        "--epochs",
+        str(EPOCHS),
+        "--steps-per-epoch",
+        str(STEPS),
+        "--backup-every-steps",
+        "2",
+        "--output-dir",
+        str(output_dir),
+        *extra,
+    ]
 
 
 def _start(command):
-    return subprocess.Popen(command, cwd=REPO, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+    return subprocess.Popen(
+        command,
+        cwd=REPO,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+    )
 
 
 def _wait_for_backup(process, backup, epoch):
@@ -54,8 +76,10 @@ def _check_complete(output_dir):
         epochs = [int(row["epoch"]) for row in csv.DictReader(log)]
     assert sorted(set(epochs)) == list(range(EPOCHS))
     assert not (output_dir / "backup").exists()
-    check = ("import keras, numpy as np; m = keras.models.load_model('genc.h5'); "
-             "print(m(np.zeros((1, 16000), 'float32')).shape)")
+    check = (
+        "import keras, numpy as np; m = keras.models.load_model('genc.h5'); "
+        "print(m(np.zeros((1, 16000), 'float32')).shape)"
+    )
     loaded = subprocess.run([sys.executable, "-c", check], cwd=output_dir, capture_output=True, text=True)
     assert loaded.stdout.strip() == "(1, 62, 40)", loaded.stderr[-2000:]
 
@@ -70,7 +94,10 @@ def test_sigkill_mid_epoch_then_same_command_finishes_the_run(tfrecords, tmp_pat
 
     resumed = subprocess.run(_command(tfrecords, output_dir), cwd=REPO, capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
-    assert f"resuming from the backup in {output_dir / 'backup'}: epoch {state['epoch'] + 1}, after step " in resumed.stdout
+    assert (
+        f"resuming from the backup in {output_dir / 'backup'}: epoch {state['epoch'] + 1}, after step "
+        in resumed.stdout
+    )
     _check_complete(output_dir)
 
 
@@ -109,17 +136,26 @@ def test_restart_discards_the_backup(tfrecords, tmp_path):
 def test_time_budget_ends_with_every_artefact_and_the_same_command_resumes(tfrecords, tmp_path):
     output_dir = tmp_path / "outputs"
     # Building and tracing take longer than 0.06 s, so the budget is spent at the first step.
-    budgeted = subprocess.run(_command(tfrecords, output_dir, "--time-budget", "0.001"), cwd=REPO,
-                              capture_output=True, text=True)
+    budgeted = subprocess.run(
+        _command(tfrecords, output_dir, "--time-budget", "0.001"), cwd=REPO, capture_output=True, text=True
+    )
     assert budgeted.returncode == 0, budgeted.stderr[-3000:]
     assert "(time budget reached)" in budgeted.stdout
-    assert f"time budget of 0.001 min reached in epoch 1 after step 1; the artefacts hold this state and " \
-           f"{output_dir / 'backup'} resumes from it" in budgeted.stdout
+    assert (
+        f"time budget of 0.001 min reached in epoch 1 after step 1; the artefacts hold this state and "
+        f"{output_dir / 'backup'} resumes from it" in budgeted.stdout
+    )
     metrics = json.loads((output_dir / "metrics.json").read_text())
     assert (metrics["stopped_by"], metrics["epochs"], metrics["steps"]) == ("time_budget", 1, 1)
     assert set(metrics["val_accuracy_per_step"]) == {str(k) for k in range(1, 11)}
-    for artefact in ("genc.h5", "genc.keras", "gar.keras", "checkpoints/last.weights.h5", "plots/loss.png",
-                     "plots/prediction_accuracy.png"):
+    for artefact in (
+        "genc.h5",
+        "genc.keras",
+        "gar.keras",
+        "checkpoints/last.weights.h5",
+        "plots/loss.png",
+        "plots/prediction_accuracy.png",
+    ):
         assert (output_dir / artefact).is_file(), artefact
     state = json.loads((output_dir / "backup" / "backup.json").read_text())
     assert (state["epoch"], state["step"]) == (0, 1)

@@ -30,16 +30,24 @@ def clock(monkeypatch):
     return clock
 
 
-def _fit(directory, deadline, epochs=3, val_steps=0, validate=False, initial_epoch=0, start=TrainingPosition()):
+def _fit(directory, deadline, epochs=3, val_steps=0, validate=False, initial_epoch=0, start=None):
     keras.utils.set_random_seed(0)
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
     model.compile(optimizer="sgd", loss="mse")
     features = np.ones((STEPS * 2, 3), "float32")
-    backup = TrainingBackup(directory, {"run": 1}, STEPS, start=start, deadline=deadline, val_steps=val_steps)
+    backup = TrainingBackup(
+        directory, {"run": 1}, STEPS, start=start or TrainingPosition(), deadline=deadline, val_steps=val_steps
+    )
     validation = (features[:2], features[:2, :1]) if validate else None
     history = model.fit(
-        features, features[:, :1], batch_size=2, epochs=epochs, initial_epoch=initial_epoch, callbacks=[backup],
-        validation_data=validation, verbose=0,
+        features,
+        features[:, :1],
+        batch_size=2,
+        epochs=epochs,
+        initial_epoch=initial_epoch,
+        callbacks=[backup],
+        validation_data=validation,
+        verbose=0,
     )
     return backup, history
 
@@ -88,8 +96,6 @@ def test_later_validations_reserve_the_time_the_last_one_took(tmp_path, clock):
 
 
 def test_a_resumed_partial_epoch_counts_its_steps_from_the_backup(tmp_path, clock):
-    backup, history = _fit(
-        tmp_path, deadline=4.0, epochs=2, initial_epoch=1, start=TrainingPosition(1, 6)
-    )
+    backup, history = _fit(tmp_path, deadline=4.0, epochs=2, initial_epoch=1, start=TrainingPosition(1, 6))
     assert backup.saved_position == TrainingPosition(1, 9)
     assert len(history.history["loss"]) == 1

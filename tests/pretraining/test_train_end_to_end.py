@@ -31,8 +31,19 @@ def trained(tmp_path_factory):
         _run("tfrecords.py", split, "--librispeech-dir", librispeech, "--quiet")
     output_dir = root / "outputs"
     result = _run(
-        "train.py", "--data-dir", root / "tfrecords", "--batch-size", BATCH, "--epochs", EPOCHS,
-        "--steps-per-epoch", STEPS, "--lr-milestones", "3", "--output-dir", output_dir,
+        "train.py",
+        "--data-dir",
+        root / "tfrecords",
+        "--batch-size",
+        BATCH,
+        "--epochs",
+        EPOCHS,
+        "--steps-per-epoch",
+        STEPS,
+        "--lr-milestones",
+        "3",
+        "--output-dir",
+        output_dir,
     )
     return librispeech, output_dir, result.stdout
 
@@ -54,11 +65,17 @@ def test_run_leaves_config_logs_plots_and_checkpoints(trained):
     _, output_dir, _ = trained
     config = json.loads((output_dir / "config.json").read_text())
     assert (config["resolved"]["hop"], config["resolved"]["receptive_field"]) == (256, 512)
-    assert (config["window"], config["batch_size"], config["encoder"]) == (20480, BATCH, "seed")
+    assert (config["data"]["window"], config["optimisation"]["batch_size"], config["model"]["encoder"]) == (
+        20480,
+        BATCH,
+        "seed",
+    )
     # Flags as given (--num-neg left out: None), and what they resolved to with the encoder's defaults.
-    assert (config["num_neg"], config["resolved"]["num_neg"]) == (None, 10)
+    assert (config["loss"]["num_neg"], config["resolved"]["num_neg"]) == (None, 10)
     assert (config["resolved"]["ar"], config["resolved"]["predictor"], config["resolved"]["negatives"]) == (
-        "gru", "linear", "sequence"
+        "gru",
+        "linear",
+        "sequence",
     )
     for plot in ("prediction_accuracy.png", "loss.png"):
         assert (output_dir / "plots" / plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -78,9 +95,9 @@ def test_saved_encoders_reload_in_a_fresh_process_with_identical_outputs(trained
     script = f"""
 import keras, numpy as np
 audio = np.random.default_rng(0).uniform(-1, 1, (2, 16000)).astype("float32")
-h5 = keras.models.load_model({str(output_dir / 'genc.h5')!r})
-native = keras.models.load_model({str(output_dir / 'genc.keras')!r}, safe_mode=True)
-context = keras.models.load_model({str(output_dir / 'gar.keras')!r}, safe_mode=True)
+h5 = keras.models.load_model({str(output_dir / "genc.h5")!r})
+native = keras.models.load_model({str(output_dir / "genc.keras")!r}, safe_mode=True)
+context = keras.models.load_model({str(output_dir / "gar.keras")!r}, safe_mode=True)
 z = np.asarray(h5(audio))
 assert z.shape == (2, 62, 40), z.shape
 assert np.array_equal(z, np.asarray(native(audio)))
@@ -95,7 +112,9 @@ print("ok")
 def test_readme_example_runs_as_written(trained, tmp_path):
     librispeech, output_dir, _ = trained
     readme = open(os.path.join(REPO, "README.md")).read()
-    block = re.search(r"<!-- readme-example: start -->\n```python\n(.*?)```\n<!-- readme-example: end -->", readme, re.S)
+    block = re.search(
+        r"<!-- readme-example: start -->\n```python\n(.*?)```\n<!-- readme-example: end -->", readme, re.S
+    )
     assert block, "README lost its example block"
     (tmp_path / "outputs").symlink_to(output_dir)
     (tmp_path / "speech.flac").symlink_to(next((librispeech / "dev-clean").rglob("*.flac")))

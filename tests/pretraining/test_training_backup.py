@@ -59,11 +59,18 @@ def test_each_save_leaves_one_weights_file_named_in_backup_json(tmp_path):
     ("damage", "reason"),
     [
         (lambda folder: (folder / "backup.json").write_text(""), "damaged backup (empty file)"),
-        (lambda folder: (folder / "backup.json").write_text('{"epoch": 1'), "damaged backup (not a backup record (JSONDecodeError))"),
-        (lambda folder: (folder / "backup.json").write_text('{"epoch": "one", "step": 0, "settings": {}}'),
-         "damaged backup (not a backup record (TypeError))"),
-        (lambda folder: (folder / "backup-00000-0000003.weights.h5").unlink(),
-         "damaged backup (its weights backup-00000-0000003.weights.h5 are missing)"),
+        (
+            lambda folder: (folder / "backup.json").write_text('{"epoch": 1'),
+            "damaged backup (not a backup record (JSONDecodeError))",
+        ),
+        (
+            lambda folder: (folder / "backup.json").write_text('{"epoch": "one", "step": 0, "settings": {}}'),
+            "damaged backup (not a backup record (TypeError))",
+        ),
+        (
+            lambda folder: (folder / "backup-00000-0000003.weights.h5").unlink(),
+            "damaged backup (its weights backup-00000-0000003.weights.h5 are missing)",
+        ),
     ],
     ids=["empty", "truncated", "wrong-types", "no-weights"],
 )
@@ -80,8 +87,10 @@ def test_changed_data_is_named_and_needs_restart(tmp_path):
     changed = {**SETTINGS, "data_manifests": {"train-clean-100": "cc", "dev-clean": "bb"}}
     with pytest.raises(BackupMismatchError) as error:
         read_backup(tmp_path, changed)
-    assert str(error.value) == (f"{tmp_path}: the data changed since this backup was made (the manifest of "
-                                "train-clean-100 differs); add --restart to train on it from the start")
+    assert str(error.value) == (
+        f"{tmp_path}: the data changed since this backup was made (the manifest of "
+        "train-clean-100 differs); add --restart to train on it from the start"
+    )
 
 
 def test_a_backup_of_the_earlier_layout_still_resumes(tmp_path):

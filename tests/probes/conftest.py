@@ -41,7 +41,10 @@ def write_converted_split(directory: pathlib.Path, utterances: list[tuple[str, i
                 writer.write(serialize(UtteranceRecord(utterance, speaker, chapter, "WORDS", samples, SAMPLE_RATE)))
         entries.append(
             ShardEntry(
-                name, (directory / name).stat().st_size, [u for u, _, _ in chosen], [len(s) for _, _, s in chosen],
+                name,
+                (directory / name).stat().st_size,
+                [u for u, _, _ in chosen],
+                [len(s) for _, _, s in chosen],
                 sorted({speaker for _, speaker, _ in chosen}),
             )
         )

@@ -16,24 +16,28 @@ from probes.__main__ import main
 ROWS = ["cpc_c", "cpc_z", "random_c", "random_z", "logmel", "mfcc"]
 
 
-def _run(argv, capsys):
-    try:
-        status = main([str(argument) for argument in argv])
-    except SystemExit as exit_request:
-        status = exit_request.code
-    return status, capsys.readouterr()
-
-
 @pytest.mark.slow
-def test_every_row_and_file(tone_corpus, tmp_path, capsys):
+def test_every_row_and_file(tone_corpus, tmp_path, run_main):
     tfrecords_dir, alignments_dir = tone_corpus
     model = tmp_path / "gar.keras"
     context_model(genc_model(resolve_encoder_spec("seed")), ar_model(40, 40)).save(model)
     output = tmp_path / "probes"
-    status, captured = _run(
-        ["abx", "--tfrecords", tfrecords_dir, "--alignments", alignments_dir, "--model", model, "--output-dir", output,
-         "--quiet", "--max-items-per-group", "4"],
-        capsys,
+    status, captured = run_main(
+        main,
+        [
+            "abx",
+            "--tfrecords",
+            tfrecords_dir,
+            "--alignments",
+            alignments_dir,
+            "--model",
+            model,
+            "--output-dir",
+            output,
+            "--quiet",
+            "--max-items-per-group",
+            "4",
+        ],
     )
     assert status == 0, captured.err
     directory = output / "abx"
@@ -58,39 +62,70 @@ def test_every_row_and_file(tone_corpus, tmp_path, capsys):
 @pytest.mark.parametrize(
     ("flags", "message"),
     [
-        (["--rows", "cpc_c,hubert"], "--rows: unknown row 'hubert'; choose from cpc_c,cpc_z,random_c,random_z,logmel,mfcc"),
+        (
+            ["--rows", "cpc_c,hubert"],
+            "--rows: unknown row 'hubert'; choose from cpc_c,cpc_z,random_c,random_z,logmel,mfcc",
+        ),
         (["--rows", "logmel,logmel"], "--rows lists 'logmel' twice"),
         (["--rows", "logmel", "--max-items-per-group", "1"], "--max-items-per-group must be at least 2"),
         (["--model", "{tmp}/missing.keras"], "--model {tmp}/missing.keras: no such model file"),
         (["--rows", "logmel", "--tfrecords", "{tmp}"], "{tmp}"),
     ],
 )
-def test_bad_input_is_one_line(tone_corpus, tmp_path, capsys, flags, message):
+def test_bad_input_is_one_line(tone_corpus, tmp_path, run_main, flags, message):
     tfrecords_dir, alignments_dir = tone_corpus
-    argv = ["abx", "--tfrecords", tfrecords_dir, "--alignments", alignments_dir, "--output-dir", tmp_path / "out",
-            *[flag.format(tmp=tmp_path) for flag in flags]]
-    status, captured = _run(argv, capsys)
+    argv = [
+        "abx",
+        "--tfrecords",
+        tfrecords_dir,
+        "--alignments",
+        alignments_dir,
+        "--output-dir",
+        tmp_path / "out",
+        *[flag.format(tmp=tmp_path) for flag in flags],
+    ]
+    status, captured = run_main(main, argv)
     assert status == 2
     lines = captured.err.splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and message.format(tmp=tmp_path) in lines[0], lines
 
 
-def test_a_split_without_aligned_utterances_is_one_line(tone_corpus, alignment_writer, tmp_path, capsys):
+def test_a_split_without_aligned_utterances_is_one_line(tone_corpus, alignment_writer, tmp_path, run_main):
     tfrecords_dir, _ = tone_corpus
     other = alignment_writer(tmp_path / "other", {"9-9-0000": [1, 2, 3]}, ["9-9-0000"], ["9-9-0000"])
-    status, captured = _run(["abx", "--tfrecords", tfrecords_dir, "--alignments", other, "--rows", "logmel",
-                             "--output-dir", tmp_path / "out"], capsys)
+    status, captured = run_main(
+        main,
+        [
+            "abx",
+            "--tfrecords",
+            tfrecords_dir,
+            "--alignments",
+            other,
+            "--rows",
+            "logmel",
+            "--output-dir",
+            tmp_path / "out",
+        ],
+    )
     assert status == 2
     assert captured.err.strip().splitlines() == [
         f"error: {tfrecords_dir}: no utterance of this split is aligned in {other / 'converted_aligned_phones.txt'}"
     ]
 
 
-def test_help_documents_every_flag(capsys):
-    status, captured = _run(["abx", "-h"], capsys)
+def test_help_documents_every_flag(run_main):
+    status, captured = run_main(main, ["abx", "-h"])
     assert status == 0
-    for flag in ("--tfrecords", "--alignments", "--model", "--rows", "--max-items-per-group", "--seed",
-                 "--output-dir", "--quiet"):
+    for flag in (
+        "--tfrecords",
+        "--alignments",
+        "--model",
+        "--rows",
+        "--max-items-per-group",
+        "--seed",
+        "--output-dir",
+        "--quiet",
+    ):
         assert flag in captured.out
     assert "cpc_c,cpc_z,random_c,random_z,logmel,mfcc" in captured.out
 
@@ -99,11 +134,30 @@ def test_help_documents_every_flag(capsys):
 def test_a_full_disk_is_one_line_and_leaves_no_temporary(tone_corpus, tmp_path, small_disk, kib):
     tfrecords_dir, alignments_dir = tone_corpus
     output_dir = tmp_path / "out"
-    returncode, _, stderr, left = small_disk(output_dir, kib, [
-        sys.executable, "-m", "probes", "abx", "--tfrecords", str(tfrecords_dir), "--alignments", str(alignments_dir),
-        "--rows", "logmel", "--output-dir", str(output_dir), "--quiet", "--max-items-per-group", "4"])
+    returncode, _, stderr, left = small_disk(
+        output_dir,
+        kib,
+        [
+            sys.executable,
+            "-m",
+            "probes",
+            "abx",
+            "--tfrecords",
+            str(tfrecords_dir),
+            "--alignments",
+            str(alignments_dir),
+            "--rows",
+            "logmel",
+            "--output-dir",
+            str(output_dir),
+            "--quiet",
+            "--max-items-per-group",
+            "4",
+        ],
+    )
     assert returncode == 2, stderr
-    assert re.fullmatch(rf"error: {re.escape(str(output_dir))}/abx/\.\S+: No space left on device",
-                        stderr.splitlines()[-1]), stderr
+    assert re.fullmatch(
+        rf"error: {re.escape(str(output_dir))}/abx/\.\S+: No space left on device", stderr.splitlines()[-1]
+    ), stderr
     assert "Traceback" not in stderr
     assert not [name for name in left if ".tmp" in name], left

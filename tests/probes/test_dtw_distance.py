@@ -41,8 +41,11 @@ def _reference_dtw(distances):
     cost[0, 0] = 0.0
     for i in range(1, rows + 1):
         for j in range(1, columns + 1):
-            options = [(cost[i - 1, j - 1], length[i - 1, j - 1]), (cost[i - 1, j], length[i - 1, j]),
-                       (cost[i, j - 1], length[i, j - 1])]
+            options = [
+                (cost[i - 1, j - 1], length[i - 1, j - 1]),
+                (cost[i - 1, j], length[i - 1, j]),
+                (cost[i, j - 1], length[i, j - 1]),
+            ]
             best_cost, best_length = min(options, key=lambda option: option[0])
             cost[i, j] = best_cost + distances[i - 1, j - 1]
             length[i, j] = best_length + 1

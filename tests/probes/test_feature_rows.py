@@ -7,9 +7,9 @@ import pytest
 from models.ar_model import ar_model
 from models.context_model import context_model
 from models.encoder_spec import resolve_encoder_spec
+from models.frame_geometry import FrameGeometry
 from models.genc_model import genc_model
 from probes.feature_rows import build_rows, load_feature_network
-from probes.frame_mapping import FrameGeometry
 from probes.probe_config import ProbeConfig, ProbeConfigError
 
 SEED = FrameGeometry(256, 512, -256)
@@ -60,10 +60,18 @@ def test_rows_random_and_supervised_start_from_the_same_fresh_weights(saved):
     assert rows["random"].network is not rows["supervised"].network
     assert [rows[name].trainable for name in ("cpc", "random", "supervised")] == [False, False, True]
     assert {name: rows[name].pooling for name in rows} == {
-        "supervised": "last", "logmel": "mean", "cpc": "last", "random": "last", "mfcc": "mean",
+        "supervised": "last",
+        "logmel": "mean",
+        "cpc": "last",
+        "random": "last",
+        "mfcc": "mean",
     }
     assert {name: rows[name].feature_dim for name in rows} == {
-        "supervised": 24, "logmel": 40, "cpc": 24, "random": 24, "mfcc": 39,
+        "supervised": 24,
+        "logmel": 40,
+        "cpc": 24,
+        "random": 24,
+        "mfcc": 39,
     }
     assert rows["mfcc"].geometry == FrameGeometry(160, 1680, -640)
     assert rows["logmel"].geometry == FrameGeometry(160, 400, 0)

@@ -8,15 +8,10 @@ from frontends.mfcc import Mfcc
 from models.ar_model import ar_model
 from models.context_model import context_model
 from models.encoder_spec import resolve_encoder_spec
+from models.frame_geometry import FrameGeometry
 from models.genc_model import genc_model
-from probes.frame_mapping import (
-    FrameGeometry,
-    FrameMappingError,
-    check_label_count,
-    encoder_frame_geometry,
-    frame_labels,
-    frontend_frame_geometry,
-)
+from models.model_file_error import ModelFileError
+from probes.frame_mapping import FrameMappingError, check_label_count, frame_labels
 
 # A hand-made 0.1 s utterance: 1600 samples, ten 10 ms labels 10, 11, ..., 19 (label i = 10 + i).
 SAMPLES = 1600
@@ -54,7 +49,7 @@ def _span_of_each_frame(encoder, num_samples):
 )
 def test_encoder_geometry_is_the_samples_each_frame_depends_on(encoders, preset, geometry):
     encoder = encoders[preset]
-    assert encoder_frame_geometry(encoder) == geometry
+    assert FrameGeometry.of_encoder(encoder) == geometry
     spans = _span_of_each_frame(keras.models.clone_model(encoder), SAMPLES)
     for frame, (first, last) in enumerate(spans):
         # Frame j covers the samples ending at (j + 1) * hop - 1; those before 0 are left padding.
@@ -63,7 +58,7 @@ def test_encoder_geometry_is_the_samples_each_frame_depends_on(encoders, preset,
 
 
 def test_seed_frames_take_the_label_at_their_centre(encoders):
-    geometry = encoder_frame_geometry(encoders["seed"])
+    geometry = FrameGeometry.of_encoder(encoders["seed"])
     num_frames = encoders["seed"](np.zeros((1, SAMPLES), np.float32)).shape[1]
     assert num_frames == 6
     # Centres 256 j - 0.5: -0.5 (left padding, first label), 255.5, 511.5, 767.5, 1023.5, 1279.5.
@@ -72,7 +67,7 @@ def test_seed_frames_take_the_label_at_their_centre(encoders):
 
 
 def test_paper_frames_take_the_label_at_their_centre(encoders):
-    geometry = encoder_frame_geometry(encoders["paper"])
+    geometry = FrameGeometry.of_encoder(encoders["paper"])
     num_frames = encoders["paper"](np.zeros((1, SAMPLES), np.float32)).shape[1]
     assert num_frames == 10
     # Centres 160 j - 73: frame j (ending at sample 160 j + 159) is centred in label j - 1.
@@ -84,7 +79,7 @@ def test_paper_frames_take_the_label_at_their_centre(encoders):
 
 def test_log_mel_25_ms_frames_take_the_label_at_their_centre():
     log_mel = LogMelSpectrogram(400, 160)
-    geometry = frontend_frame_geometry(log_mel)
+    geometry = log_mel.geometry
     assert geometry == FrameGeometry(160, 400, 0)
     num_frames = log_mel(np.zeros((1, SAMPLES), np.float32)).shape[1]
     assert num_frames == 8
@@ -93,13 +88,13 @@ def test_log_mel_25_ms_frames_take_the_label_at_their_centre():
 
 
 def test_mfcc_deltas_widen_the_field_around_the_same_centres():
-    geometry = frontend_frame_geometry(Mfcc())
+    geometry = Mfcc().geometry
     assert geometry == FrameGeometry(160, 1680, -640)
-    np.testing.assert_allclose(geometry.centres(8), frontend_frame_geometry(LogMelSpectrogram(400, 160)).centres(8))
+    np.testing.assert_allclose(geometry.centres(8), LogMelSpectrogram(400, 160).geometry.centres(8))
 
 
 def test_a_window_shifts_the_centres_by_its_start(encoders):
-    geometry = encoder_frame_geometry(encoders["seed"])
+    geometry = FrameGeometry.of_encoder(encoders["seed"])
     labels = np.arange(100)
     # A window from sample 3200 (label 20): its frame j is centred on 3200 + 256 j - 0.5.
     np.testing.assert_array_equal(frame_labels("u", labels, geometry, 4, 16000, start=3200), [19, 21, 23, 24])
@@ -124,14 +119,14 @@ def test_encoder_geometry_follows_causal_and_same_padding():
     x = keras.layers.Conv1D(2, 3, padding="same")(x)
     x = keras.layers.Conv1D(2, 2, strides=2)(x)
     # Field 1 + 3 + 2 + 1 = 7 samples, starting 3 (causal) + 1 (same) samples before frame 0's.
-    assert encoder_frame_geometry(keras.Model(audio, x)) == FrameGeometry(2, 7, -4)
+    assert FrameGeometry.of_encoder(keras.Model(audio, x)) == FrameGeometry(2, 7, -4)
 
 
 def test_models_whose_frames_cannot_be_placed_are_refused(encoders):
     context = context_model(encoders["seed"], ar_model(40, 40))
-    with pytest.raises(FrameMappingError, match="not a 1D convolution"):
-        encoder_frame_geometry(context)
+    with pytest.raises(ModelFileError, match="not a 1D convolution"):
+        FrameGeometry.of_encoder(context)
     audio = keras.Input((None,))
     strided_same = keras.layers.Conv1D(2, 4, strides=2, padding="same")(keras.layers.Reshape((-1, 1))(audio))
-    with pytest.raises(FrameMappingError, match="pads 'same' with stride 2"):
-        encoder_frame_geometry(keras.Model(audio, strided_same))
+    with pytest.raises(ModelFileError, match="pads 'same' with stride 2"):
+        FrameGeometry.of_encoder(keras.Model(audio, strided_same))

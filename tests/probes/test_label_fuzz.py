@@ -20,11 +20,16 @@ from probes.phone_alignments import (
 
 _IDS = st.sampled_from(["19-198-0000", "19-198-0001", "26-227-0000", "1-2-3"])
 _NUMBERS = st.one_of(
-    st.integers(0, 50), st.integers(-5, -1), st.integers(MAX_PHONE_ID - 1, MAX_PHONE_ID + 1),
-    st.integers(2**31 - 1, 2**31), st.integers(2**63 - 2, 2**63 + 1), st.integers(-(2**64), 2**80),
+    st.integers(0, 50),
+    st.integers(-5, -1),
+    st.integers(MAX_PHONE_ID - 1, MAX_PHONE_ID + 1),
+    st.integers(2**31 - 1, 2**31),
+    st.integers(2**63 - 2, 2**63 + 1),
+    st.integers(-(2**64), 2**80),
 ).map(str)
-_WORDS = st.one_of(_NUMBERS, _IDS, st.sampled_from(["SIL", "1.5", "x", "1e3", "0x10", "٣", "1_0", "+7", "nan"]),
-                   st.text(max_size=6))
+_WORDS = st.one_of(
+    _NUMBERS, _IDS, st.sampled_from(["SIL", "1.5", "x", "1e3", "0x10", "٣", "1_0", "+7", "nan"]), st.text(max_size=6)
+)
 _SEPARATORS = st.sampled_from([" ", "\t", "  ", " \t "])
 
 
@@ -118,8 +123,12 @@ def test_phone_symbols_parse_exactly_or_fail_naming_the_file(scratch, data):
 def test_a_labels_folder_of_random_files_is_read_consistently_or_refused(scratch, alignments, train, test, phones):
     folder = scratch / "folder"
     folder.mkdir(exist_ok=True)
-    for name, data in ((ALIGNMENTS_NAME, alignments), (TRAIN_SPLIT_NAME, train), (TEST_SPLIT_NAME, test),
-                       (PHONES_NAME, phones)):
+    for name, data in (
+        (ALIGNMENTS_NAME, alignments),
+        (TRAIN_SPLIT_NAME, train),
+        (TEST_SPLIT_NAME, test),
+        (PHONES_NAME, phones),
+    ):
         if data is None:
             (folder / name).unlink(missing_ok=True)
         else:

@@ -16,8 +16,13 @@ from probes.utterance_audio import UtteranceAudio
 def _config(tone_corpus, **changes):
     tfrecords_dir, alignments_dir = tone_corpus
     config = ProbeConfig(
-        tfrecords_dir=tfrecords_dir, alignments_dir=alignments_dir, rows=("logmel",), epochs=10,
-        frame_batch_size=256, batch_size=8, show_progress=False,
+        tfrecords_dir=tfrecords_dir,
+        alignments_dir=alignments_dir,
+        rows=("logmel",),
+        epochs=10,
+        frame_batch_size=256,
+        batch_size=8,
+        show_progress=False,
     )
     return dataclasses.replace(config, **changes)
 

@@ -31,8 +31,18 @@ def demo(tmp_path_factory):
     """A demo corpus of 3 training speakers × 3 utterances, converted, and an untrained model."""
     root = tmp_path_factory.mktemp("probes_e2e")
     librispeech = root / "LibriSpeech"
-    _run_script("-m", "demo", "librispeech", librispeech, "--train-speakers", 3, "--dev-speakers", 1,
-                "--utterances-per-speaker", 3)
+    _run_script(
+        "-m",
+        "demo",
+        "librispeech",
+        librispeech,
+        "--train-speakers",
+        3,
+        "--dev-speakers",
+        1,
+        "--utterances-per-speaker",
+        3,
+    )
     _run_script("tfrecords.py", "train-clean-100", "--librispeech-dir", librispeech, "--quiet")
     encoder = genc_model(resolve_encoder_spec("seed"))
     context_model(encoder, ar_model(40, 40)).save(root / "gar.keras")
@@ -42,9 +52,20 @@ def demo(tmp_path_factory):
 
 def _probe(demo, task, *flags, output="probes", capsys=None):
     argv = [
-        task, "--tfrecords", demo / "tfrecords" / "train-clean-100",
-        "--alignments", demo / "LibriSpeech" / "alignments",
-        "--model", demo / "gar.keras", "--epochs", "1", "--batch-size", "4", "--output-dir", demo / output, *flags,
+        task,
+        "--tfrecords",
+        demo / "tfrecords" / "train-clean-100",
+        "--alignments",
+        demo / "LibriSpeech" / "alignments",
+        "--model",
+        demo / "gar.keras",
+        "--epochs",
+        "1",
+        "--batch-size",
+        "4",
+        "--output-dir",
+        demo / output,
+        *flags,
     ]
     assert main([str(argument) for argument in argv]) == 0
     return demo / output / task

@@ -3,56 +3,102 @@
 import json
 import pathlib
 
-import matplotlib
 import pytest
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
-
-from pretraining.training_plots import plot_loss, plot_prediction_accuracy  # noqa: E402
-from tracking.run_record import RunRecord  # noqa: E402
+from pretraining.training_plots import plot_loss, plot_prediction_accuracy
+from tracking.run_record import RunRecord
 
 PARTS = ("pretraining", "figures", "kws", "phone", "speaker", "abx", "runs", "logs", "mlflow")
 METRICS = {
-    "train_loss": 1.9, "val_loss": 2.05,
+    "train_loss": 1.9,
+    "val_loss": 2.05,
     "train_accuracy_per_step": {"1": 0.61, "2": 0.42},
     "val_accuracy_per_step": {"1": 0.58, "2": 0.4},
-    "chance_accuracy": 1 / 11, "epochs": 4, "steps": 200, "windows": 6400, "wall_seconds": 61.2,
+    "chance_accuracy": 1 / 11,
+    "epochs": 4,
+    "steps": 200,
+    "windows": 6400,
+    "wall_seconds": 61.2,
 }
 KWS_RESULTS = {
     "rows": {
-        "cpc_frozen": {"representation": "CPC (frozen)", "train_acc": 0.91, "val_acc": 0.874, "test_acc": 0.8625,
-                       "test_acc_std": 0.01, "seeds": [0, 1]},
-        "mfcc": {"representation": "MFCC", "train_acc": 0.95, "val_acc": 0.9, "test_acc": 0.889,
-                 "test_acc_std": 0.02, "seeds": [0, 1]},
+        "cpc_frozen": {
+            "representation": "CPC (frozen)",
+            "train_acc": 0.91,
+            "val_acc": 0.874,
+            "test_acc": 0.8625,
+            "test_acc_std": 0.01,
+            "seeds": [0, 1],
+        },
+        "mfcc": {
+            "representation": "MFCC",
+            "train_acc": 0.95,
+            "val_acc": 0.9,
+            "test_acc": 0.889,
+            "test_acc_std": 0.02,
+            "seeds": [0, 1],
+        },
     },
     "label_budgets": {"cpc_frozen": {"1": {"test_acc": 0.3}, "all": {"test_acc": 0.8625}}},
     "runs": [],
 }
 ABX_RESULTS = {
-    "task": "abx", "recipe": {"items": 40},
-    "rows": {"cpc_c": {"name": "cpc_c", "description": "c_t of gar.keras", "within_error": 0.081, "across_error": 0.124},
-             "mfcc": {"name": "mfcc", "description": "13 MFCCs", "within_error": 0.1, "across_error": None}},
+    "task": "abx",
+    "recipe": {"items": 40},
+    "rows": {
+        "cpc_c": {"name": "cpc_c", "description": "c_t of gar.keras", "within_error": 0.081, "across_error": 0.124},
+        "mfcc": {"name": "mfcc", "description": "13 MFCCs", "within_error": 0.1, "across_error": None},
+    },
 }
 PROBE_RESULTS = {
-    "phone": {"task": "phone", "majority_test_acc": 0.125, "class_names": ["a", "b"], "recipe": {"classes": 2},
-              "rows": {"cpc": {"name": "cpc", "description": "c_t of gar.keras", "train_acc": 0.66, "test_acc": 0.642,
-                               "paper_test_acc": 0.646},
-                       "mfcc": {"name": "mfcc", "description": "13 MFCCs", "train_acc": 0.4, "test_acc": 0.39,
-                                "paper_test_acc": None}}},
-    "speaker": {"task": "speaker", "majority_test_acc": 0.05, "class_names": ["19", "26"], "recipe": {"classes": 2},
-                "rows": {"cpc": {"name": "cpc", "description": "mean c_t", "train_acc": 1.0, "test_acc": 0.971,
-                                 "paper_test_acc": 0.974}}},
+    "phone": {
+        "task": "phone",
+        "majority_test_acc": 0.125,
+        "class_names": ["a", "b"],
+        "recipe": {"classes": 2},
+        "rows": {
+            "cpc": {
+                "name": "cpc",
+                "description": "c_t of gar.keras",
+                "train_acc": 0.66,
+                "test_acc": 0.642,
+                "paper_test_acc": 0.646,
+            },
+            "mfcc": {
+                "name": "mfcc",
+                "description": "13 MFCCs",
+                "train_acc": 0.4,
+                "test_acc": 0.39,
+                "paper_test_acc": None,
+            },
+        },
+    },
+    "speaker": {
+        "task": "speaker",
+        "majority_test_acc": 0.05,
+        "class_names": ["19", "26"],
+        "recipe": {"classes": 2},
+        "rows": {
+            "cpc": {
+                "name": "cpc",
+                "description": "mean c_t",
+                "train_acc": 1.0,
+                "test_acc": 0.971,
+                "paper_test_acc": 0.974,
+            }
+        },
+    },
 }
 
 
 def _chart(path: pathlib.Path, title: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    figure, axes = plt.subplots(figsize=(2, 1.5))
+    figure = Figure(figsize=(2, 1.5))
+    axes = figure.subplots()
     axes.bar([0, 1], [0.5, 0.8])
     axes.set_title(title)
     figure.savefig(path, dpi=40)
-    plt.close(figure)
 
 
 def _write_json(path: pathlib.Path, content) -> None:
@@ -65,11 +111,21 @@ def build_outputs(root: pathlib.Path, parts=PARTS) -> pathlib.Path:
     root.mkdir(parents=True, exist_ok=True)
     if "pretraining" in parts:
         _write_json(root / "metrics.json", METRICS)
-        _write_json(root / "config.json", {"epochs": 4, "encoder": "seed", "lr": 0.001,
-                                           "resolved": {"hop": 256, "receptive_field": 512}})
+        _write_json(
+            root / "config.json",
+            {
+                "model": {"encoder": "seed"},
+                "optimisation": {"epochs": 4, "lr": 0.001},
+                "resolved": {"hop": 256, "receptive_field": 512},
+            },
+        )
     if "figures" in parts:
-        history = {"loss": [2.3, 2.1], "val_loss": [2.3, 2.05], "val_accuracy_1": [0.3, 0.58],
-                   "val_accuracy_2": [0.2, 0.4]}
+        history = {
+            "loss": [2.3, 2.1],
+            "val_loss": [2.3, 2.05],
+            "val_accuracy_1": [0.3, 0.58],
+            "val_accuracy_2": [0.2, 0.4],
+        }
         plot_prediction_accuracy(history, 2, 1 / 11, root / "plots" / "prediction_accuracy.png")
         plot_loss(history, root / "plots" / "loss.png")
     if "kws" in parts:
@@ -95,8 +151,13 @@ def build_outputs(root: pathlib.Path, parts=PARTS) -> pathlib.Path:
         manifest.parent.mkdir(parents=True)
         manifest.write_text('{"split": "dev-clean"}\n')
         for folder, name in folders or [("", "pretraining")]:
-            record = RunRecord.start(root / folder, {"name": name}, manifests=[manifest], seeds={"seed": 3},
-                                     argv=[f"{name}.py", "--seed", "3"])
+            record = RunRecord.start(
+                root / folder,
+                {"name": name},
+                manifests=[manifest],
+                seeds={"seed": 3},
+                argv=[f"{name}.py", "--seed", "3"],
+            )
             record.finish("completed")
     if "logs" in parts:
         (root / "logs" / "train").mkdir(parents=True)

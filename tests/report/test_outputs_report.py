@@ -11,8 +11,15 @@ from report.outputs_report import OutputsReport
 from report.report_error import ReportError
 
 SECTIONS = {
-    "pretraining": "Pretraining", "figures": "Pretraining", "kws": "Keyword spotting", "phone": "Phone probe",
-    "speaker": "Speaker probe", "abx": "ABX", "runs": "Runs", "logs": "Tracking", "mlflow": "Tracking",
+    "pretraining": "Pretraining",
+    "figures": "Pretraining",
+    "kws": "Keyword spotting",
+    "phone": "Phone probe",
+    "speaker": "Speaker probe",
+    "abx": "ABX",
+    "runs": "Runs",
+    "logs": "Tracking",
+    "mlflow": "Tracking",
 }
 ORDER = ["Pretraining", "Keyword spotting", "Phone probe", "Speaker probe", "ABX", "Runs", "Tracking"]
 
@@ -37,19 +44,26 @@ def test_everything_present_is_reported_in_markdown_and_html(outputs_factory):
     assert re.findall(r'<section id="[a-z-]+"><h2>(.+?)</h2>', html) == ORDER
     images = _markdown_images(markdown)
     assert images == [
-        "plots/prediction_accuracy.png", "plots/loss.png",
-        "kws/accuracy.png", "kws/training_curves.png", "kws/confusion_cpc_frozen.png", "kws/confusion_mfcc.png",
-        "probes/phone/accuracy.png", "probes/phone/confusion_cpc.png", "probes/speaker/accuracy.png",
+        "plots/prediction_accuracy.png",
+        "plots/loss.png",
+        "kws/accuracy.png",
+        "kws/training_curves.png",
+        "kws/confusion_cpc_frozen.png",
+        "kws/confusion_mfcc.png",
+        "probes/phone/accuracy.png",
+        "probes/phone/confusion_cpc.png",
+        "probes/speaker/accuracy.png",
         "probes/abx/abx.png",
     ]
     embedded = re.findall(r'<img src="data:image/png;base64,([^"]+)"', html)
     assert [base64.b64decode(data) for data in embedded] == [(outputs / image).read_bytes() for image in images]
-    assert "src=\"plots/" not in html and "<link" not in html  # self-contained
+    assert 'src="plots/' not in html and "<link" not in html  # self-contained
 
     assert "| 1 | 0.610 | 0.580 | 6.4x |" in markdown
     assert "| 2 | 0.420 | 0.400 | 4.4x |" in markdown
     assert "4 epochs, 200 steps (6400 windows) in 61 s. Final loss: training 1.900, validation 2.050." in markdown
     assert "| resolved.hop | 256 |" in markdown
+    assert "| model.encoder | seed |" in markdown and "| optimisation.lr | 0.001 |" in markdown
     assert "| row | representation | train accuracy | validation accuracy | test accuracy |" in markdown
     assert "| cpc_frozen | CPC (frozen) | 91.0 % | 87.4 % | 86.2 % |" in markdown
     assert "| row | description | train accuracy | test accuracy | paper's test accuracy |" in markdown
@@ -77,16 +91,19 @@ def test_everything_present_is_reported_in_markdown_and_html(outputs_factory):
     assert f"`mlflow ui --backend-store-uri sqlite:///{(outputs / 'mlruns' / 'mlflow.db').resolve()}`" in markdown
 
 
-@pytest.mark.parametrize("parts", [
-    ("pretraining",),
-    ("figures",),
-    ("kws",),
-    ("speaker", "runs"),
-    ("abx",),
-    ("phone", "logs"),
-    ("runs",),
-    ("mlflow",),
-])
+@pytest.mark.parametrize(
+    "parts",
+    [
+        ("pretraining",),
+        ("figures",),
+        ("kws",),
+        ("speaker", "runs"),
+        ("abx",),
+        ("phone", "logs"),
+        ("runs",),
+        ("mlflow",),
+    ],
+)
 def test_only_what_exists_is_reported(outputs_factory, parts):
     outputs = outputs_factory(*parts)
     markdown = OutputsReport.collect(outputs).markdown()
@@ -144,7 +161,6 @@ def test_a_failed_run_shows_its_error(outputs_factory):
     assert "| error | TrainingDivergedError: loss is NaN |" in markdown
 
 
-
 def test_html_and_markdown_from_result_files_show_as_typed(outputs_factory):
     outputs = outputs_factory("kws")
     results = json.loads((outputs / "kws" / "results.json").read_text())
@@ -154,7 +170,7 @@ def test_html_and_markdown_from_result_files_show_as_typed(outputs_factory):
     markdown, html = markdown_path.read_text(), html_path.read_text()
     assert '| cpc_frozen | \\<img src=x onerror="alert(1)"\\> \\[click\\](javascript:alert(2)) \\*b\\* |' in markdown
     assert not re.search(r"(?<!\\)<img", markdown) and "<img src=x" not in html
-    assert "&lt;img src=x onerror=\"alert(1)\"&gt;" in html
+    assert '&lt;img src=x onerror="alert(1)"&gt;' in html
 
 
 def test_only_regular_pngs_inside_the_outputs_folder_are_linked_and_embedded(outputs_factory, tmp_path):
@@ -171,5 +187,7 @@ def test_only_regular_pngs_inside_the_outputs_folder_are_linked_and_embedded(out
     markdown_path, html_path = OutputsReport.collect(outputs).write()
     markdown, html = markdown_path.read_text(), html_path.read_text()
     assert base64.b64encode(secret.read_bytes()).decode() not in html
-    assert _markdown_images(markdown) == ["plots/prediction_accuracy.png", *(
-        f"kws/{name}.png" for name in ("accuracy", "training_curves", "confusion_cpc_frozen", "confusion_mfcc"))]
+    assert _markdown_images(markdown) == [
+        "plots/prediction_accuracy.png",
+        *(f"kws/{name}.png" for name in ("accuracy", "training_curves", "confusion_cpc_frozen", "confusion_mfcc")),
+    ]

@@ -34,14 +34,18 @@ def test_a_missing_or_empty_folder_is_one_line_and_exit_2(tmp_path, make, messag
     assert result.stderr.startswith(f"error: {folder}: {message}") and result.stderr.count("\n") == 1
 
 
-@pytest.mark.parametrize("record", [{"command": "train.py"}, {"devices": [1]}, {"wall_seconds": "long"},
-                                    {"packages": ["keras"]}])
+@pytest.mark.parametrize(
+    "record", [{"command": "train.py"}, {"devices": [1]}, {"wall_seconds": "long"}, {"packages": ["keras"]}]
+)
 def test_a_run_record_of_the_wrong_shape_is_one_line(outputs_factory, record):
     outputs = outputs_factory("runs")
     (outputs / "run.json").write_text(json.dumps(record))
     result = _report(outputs)
     assert result.returncode == 2 and result.stdout == ""
-    assert result.stderr.startswith(f"error: {outputs / 'run.json'}: not a run record (") and result.stderr.count("\n") == 1
+    assert (
+        result.stderr.startswith(f"error: {outputs / 'run.json'}: not a run record (")
+        and result.stderr.count("\n") == 1
+    )
 
 
 def test_a_report_that_cannot_be_written_is_one_line_and_leaves_no_temporary(outputs_factory):
@@ -55,8 +59,9 @@ def test_a_report_that_cannot_be_written_is_one_line_and_leaves_no_temporary(out
 
 
 @pytest.mark.parametrize("failing, room_kib", [(".lock", 0), (".report.md.tmp", 4), (".report.html.tmp", 16)])
-def test_a_full_disk_is_one_line_and_leaves_no_temporary(outputs_factory, tmp_path, small_disk, tmpfs_kib,
-                                                         failing, room_kib):
+def test_a_full_disk_is_one_line_and_leaves_no_temporary(
+    outputs_factory, tmp_path, small_disk, tmpfs_kib, failing, room_kib
+):
     source = outputs_factory()
     outputs = tmp_path / "on-a-small-disk"
     # The outputs are copied onto the small disk first; then there is room for nothing, for the

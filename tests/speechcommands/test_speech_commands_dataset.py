@@ -128,7 +128,7 @@ def test_batches_of_a_subset_with_time_shifts(tiny_speech_commands):
 
     first, second = epochs(3)
     clean = data.audio["training"][subset].astype(np.float32) / 32768
-    for (audio, labels) in (first[0], second[0]):
+    for audio, labels in (first[0], second[0]):
         assert audio.shape == (3, CLIP_SAMPLES)
         assert sorted(labels.tolist()) == sorted(data.labels["training"][subset].tolist())
         # Every clip is a clean clip of the subset, shifted by at most 800 samples.

@@ -15,23 +15,23 @@ def test_hand_computed_percentage_of_abc():
     assert which_split("abc_nohash_0.wav") == "training"
     assert which_split("abc_nohash_0.wav", validation_percentage=60.2) == "validation"
     assert which_split("abc_nohash_0.wav", validation_percentage=60.19) == "testing"
-    assert which_split("abc_nohash_0.wav", validation_percentage=60.19,
-                       testing_percentage=0.0) == "training"
-    assert which_split("abc_nohash_0.wav", validation_percentage=50.0,
-                       testing_percentage=10.2) == "testing"
-    assert which_split("abc_nohash_0.wav", validation_percentage=50.0,
-                       testing_percentage=10.19) == "training"
+    assert which_split("abc_nohash_0.wav", validation_percentage=60.19, testing_percentage=0.0) == "training"
+    assert which_split("abc_nohash_0.wav", validation_percentage=50.0, testing_percentage=10.2) == "testing"
+    assert which_split("abc_nohash_0.wav", validation_percentage=50.0, testing_percentage=10.19) == "training"
 
 
-@pytest.mark.parametrize("clip, split", [
-    # Entries of the real dataset's validation_list.txt and testing_list.txt.
-    ("bed/026290a7_nohash_0.wav", "validation"),  # 0.68 %
-    ("bed/060cd039_nohash_0.wav", "validation"),  # 7.82 %
-    ("bed/0c40e715_nohash_0.wav", "testing"),  # 16.40 %
-    ("bed/0ea0e2f4_nohash_0.wav", "testing"),  # 18.73 %
-    ("bed/00176480_nohash_0.wav", "training"),  # 69.80 %
-    ("e0b84a5e_nohash_3.wav", "validation"),  # 3.21 %
-])
+@pytest.mark.parametrize(
+    "clip, split",
+    [
+        # Entries of the real dataset's validation_list.txt and testing_list.txt.
+        ("bed/026290a7_nohash_0.wav", "validation"),  # 0.68 %
+        ("bed/060cd039_nohash_0.wav", "validation"),  # 7.82 %
+        ("bed/0c40e715_nohash_0.wav", "testing"),  # 16.40 %
+        ("bed/0ea0e2f4_nohash_0.wav", "testing"),  # 18.73 %
+        ("bed/00176480_nohash_0.wav", "training"),  # 69.80 %
+        ("e0b84a5e_nohash_3.wav", "validation"),  # 3.21 %
+    ],
+)
 def test_known_clips(clip, split):
     assert which_split(clip) == split
 
@@ -41,15 +41,12 @@ def test_only_the_part_before_nohash_counts():
     # percentage (98.05 % for SHA-1 of b"") decides this clip.
     assert which_split("_nohash_abc_nohash_0.wav") == "training"
     assert which_split("_nohash_abc_nohash_0.wav", validation_percentage=98.1) == "validation"
-    assert which_split("_nohash_abc_nohash_0.wav", validation_percentage=98.0,
-                       testing_percentage=0.0) == "training"
+    assert which_split("_nohash_abc_nohash_0.wav", validation_percentage=98.0, testing_percentage=0.0) == "training"
 
 
-@hypothesis.given(speaker=SPEAKER_NAMES, word=st.sampled_from(["yes", "no", "marvin"]),
-                  repetition=st.integers(0, 9))
+@hypothesis.given(speaker=SPEAKER_NAMES, word=st.sampled_from(["yes", "no", "marvin"]), repetition=st.integers(0, 9))
 def test_all_clips_of_a_speaker_share_a_split(speaker, word, repetition):
-    assert (which_split(f"/data/{word}/{speaker}_nohash_{repetition}.wav")
-            == which_split(f"{speaker}_nohash_0.wav"))
+    assert which_split(f"/data/{word}/{speaker}_nohash_{repetition}.wav") == which_split(f"{speaker}_nohash_0.wav")
 
 
 @hypothesis.given(speaker=SPEAKER_NAMES)

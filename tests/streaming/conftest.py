@@ -6,10 +6,10 @@ import pytest
 
 from models.ar_model import ar_model
 from models.context_model import context_model
+from models.cpc_model_file import CpcModelFile
 from models.encoder_spec import resolve_encoder_spec
 from models.genc_model import genc_model
-from streaming.cpc_model_file import CpcModelFile
-from streaming.streaming_context_model import StreamingContextModel
+from models.streaming_context_model import StreamingContextModel
 
 # Dilation 2 on the middle layer; the first layer pads less than kernel - stride.
 DILATED_YAML = "conv_dims:\n  - [1, 4, 4, 2, 1, 1]\n  - [4, 4, 3, 1, 4, 2]\n  - [4, 3, 2, 2, 0, 1]\n  - 3\n"

@@ -2,9 +2,9 @@ import keras
 import numpy as np
 import pytest
 
+from models.cpc_model_file import CpcModelFile
 from models.encoder_spec import resolve_encoder_spec
-from streaming.cpc_model_error import CpcModelError
-from streaming.cpc_model_file import CpcModelFile
+from models.model_file_error import ModelFileError
 
 
 def test_a_saved_context_model_is_read_back_with_its_geometry(models_for, tmp_path):
@@ -47,25 +47,27 @@ def _encoder_then(*layers):
         (lambda: _encoder_then(keras.layers.BatchNormalization()), "'batch_normalization.*' .*is not supported"),
         (lambda: _encoder_then(keras.layers.GRU(3, return_sequences=True), keras.layers.Dense(2)), "follows the GRU"),
         (lambda: keras.Sequential([keras.Input((5,)), keras.layers.Dense(3)]), "maps \\(None, 5\\) to \\(None, 3\\)"),
-        (lambda: keras.Sequential([keras.Input((None, 3)), keras.layers.GRU(3, return_sequences=True)]),
-         "expected \\(batch, samples\\)"),
+        (
+            lambda: keras.Sequential([keras.Input((None, 3)), keras.layers.GRU(3, return_sequences=True)]),
+            "expected \\(batch, samples\\)",
+        ),
     ],
 )
 def test_models_that_are_not_causal_audio_encoders_are_refused(build, message):
-    with pytest.raises(CpcModelError, match=f"^odd: .*{message}"):
+    with pytest.raises(ModelFileError, match=f"^odd: .*{message}"):
         CpcModelFile.from_model(build(), "odd")
 
 
 def test_missing_unreadable_and_wrong_files_are_named(tmp_path):
-    with pytest.raises(CpcModelError, match="nope.keras: no such model file"):
+    with pytest.raises(ModelFileError, match="nope.keras: no such model file"):
         CpcModelFile.load(tmp_path / "nope.keras")
     garbage = tmp_path / "garbage.keras"
     garbage.write_bytes(b"not a zip file")
-    with pytest.raises(CpcModelError, match="garbage.keras: not a loadable Keras model"):
+    with pytest.raises(ModelFileError, match="garbage.keras: not a loadable Keras model"):
         CpcModelFile.load(garbage)
     dense = tmp_path / "dense.keras"
     keras.Sequential([keras.Input((5,)), keras.layers.Dense(3)]).save(dense)
-    with pytest.raises(CpcModelError, match="dense.keras: not an audio → features model"):
+    with pytest.raises(ModelFileError, match="dense.keras: not an audio → features model"):
         CpcModelFile.load(dense)
 
 
@@ -78,16 +80,16 @@ def test_features_of_equals_the_network_for_z_and_c(models_for, tmp_path, name):
     for features in ("z", "c"):
         expected = np.asarray(loaded.network(features)(audio))
         np.testing.assert_allclose(np.asarray(loaded.features_of(audio, features)), expected, rtol=1e-5, atol=1e-6)
-    with pytest.raises(CpcModelError, match="gar.keras: unknown features 'x'"):
+    with pytest.raises(ModelFileError, match="gar.keras: unknown features 'x'"):
         loaded.features_of(audio, "x")
 
 
 def test_context_features_are_refused_for_an_encoder_alone(models_for):
     _, encoder, _ = models_for("seed")
     loaded = CpcModelFile.from_model(encoder, "genc.h5")
-    with pytest.raises(CpcModelError, match="genc.h5: an encoder without a GRU gives z only"):
+    with pytest.raises(ModelFileError, match="genc.h5: an encoder without a GRU gives z only"):
         loaded.network("c")
-    with pytest.raises(CpcModelError, match="genc.h5: an encoder without a GRU gives z only"):
+    with pytest.raises(ModelFileError, match="genc.h5: an encoder without a GRU gives z only"):
         loaded.features_of(np.zeros((1, 512), np.float32), "c")
     assert loaded.spec.layers == resolve_encoder_spec("seed").layers
 
@@ -97,5 +99,5 @@ def test_the_run_check_catches_a_model_whose_frames_differ_from_its_layers(model
     loaded = CpcModelFile.from_model(encoder, "genc.h5")
     paper = resolve_encoder_spec("paper")
     mismatched = CpcModelFile(loaded.path, encoder, encoder, paper, loaded.convolutions, loaded.activations, None)
-    with pytest.raises(CpcModelError, match="genc.h5: gives 8 frames for 2196 samples where its layers give 13"):
+    with pytest.raises(ModelFileError, match="genc.h5: gives 8 frames for 2196 samples where its layers give 13"):
         mismatched._check_causal()

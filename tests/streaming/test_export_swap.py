@@ -12,6 +12,7 @@ def _write_export(marker):
     def write(folder):
         folder.mkdir()
         (folder / "saved_model.pb").write_text(marker)
+
     return write
 
 

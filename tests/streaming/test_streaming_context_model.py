@@ -4,9 +4,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from streaming.cpc_model_file import CpcModelFile
-from streaming.streaming_context_model import StreamingContextModel
-from streaming.streaming_error import StreamingError
+from models.cpc_model_file import CpcModelFile
+from models.streaming_context_model import StreamingContextModel
+from models.streaming_error import StreamingError
 
 # Samples per test signal: several receptive fields, and not a multiple of the hop.
 LENGTHS = {"seed": 256 * 14 + 77, "paper": 160 * 9 + 33, "dilated": 203, "odd": 157}
@@ -65,10 +65,14 @@ def test_state_holds_the_buffers_of_the_derived_lengths(models_for):
     # kernel - stride (at least the padding, at least 1) input frames per layer, then the GRU.
     shapes = {name: tuple(tensor.shape) for name, tensor in state.items()}
     assert shapes == {
-        "conv_1_buffer": (3, 7, 1), "conv_1_offset": (),
-        "conv_2_buffer": (3, 3, 64), "conv_2_offset": (),
-        "conv_3_buffer": (3, 3, 64), "conv_3_offset": (),
-        "conv_4_buffer": (3, 3, 64), "conv_4_offset": (),
+        "conv_1_buffer": (3, 7, 1),
+        "conv_1_offset": (),
+        "conv_2_buffer": (3, 3, 64),
+        "conv_2_offset": (),
+        "conv_3_buffer": (3, 3, 64),
+        "conv_3_offset": (),
+        "conv_4_buffer": (3, 3, 64),
+        "conv_4_offset": (),
         "gru_state": (3, 6),
     }
     # The first output starts at the first padding zero: buffer length minus padding.

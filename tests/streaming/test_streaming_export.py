@@ -27,8 +27,22 @@ def exported(tmp_path_factory):
     context.save(folder / "gar.keras")
     audio = np.random.default_rng(3).uniform(-1, 1, SAMPLES).astype(np.float32)
     assert main(["export", "--model", str(folder / "gar.keras"), "--output-dir", str(folder / "any")]) == 0
-    assert main(["export", "--model", str(folder / "gar.keras"), "--output-dir", str(folder / "fixed"),
-                 "--features", "z", "--tflite-chunk", "2560"]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "--model",
+                str(folder / "gar.keras"),
+                "--output-dir",
+                str(folder / "fixed"),
+                "--features",
+                "z",
+                "--tflite-chunk",
+                "2560",
+            ]
+        )
+        == 0
+    )
     return {
         "folder": folder,
         "audio": audio,
@@ -52,10 +66,19 @@ def _assert_close(actual, expected):
 
 def test_the_cli_writes_a_savedmodel_a_tflite_file_and_the_metadata(exported):
     folder = exported["folder"] / "any"
-    assert sorted(path.name for path in folder.iterdir()) == [".lock", "saved_model", "streaming.json", "streaming.tflite"]
+    assert sorted(path.name for path in folder.iterdir()) == [
+        ".lock",
+        "saved_model",
+        "streaming.json",
+        "streaming.tflite",
+    ]
     metadata = json.loads((folder / "streaming.json").read_text())
     assert {key: metadata[key] for key in ("features", "dim", "sample_rate", "hop", "receptive_field")} == {
-        "features": "c", "dim": 40, "sample_rate": 16000, "hop": 256, "receptive_field": 512,
+        "features": "c",
+        "dim": 40,
+        "sample_rate": 16000,
+        "hop": 256,
+        "receptive_field": 512,
     }
     assert metadata["chunk_samples"] == {"saved_model": None, "tflite": None}
     assert metadata["state"]["conv_1_buffer"] == {"shape": [1, 7, 1], "dtype": "float32", "initial_value": 0.0}
@@ -153,9 +176,20 @@ def test_a_full_disk_is_one_line_and_leaves_nothing_half_written(exported, tmp_p
     # Room for nothing, or for the SavedModel alone, so that the TFLite file is what fails.
     kib = 16 if failing == "saved_model" else tmpfs_kib(exported["folder"] / "any" / "saved_model") + 16
     output_dir = tmp_path / "out"
-    returncode, _, stderr, left = small_disk(output_dir, kib, [
-        sys.executable, "-m", "streaming", "export", "--model", str(exported["folder"] / "gar.keras"),
-        "--output-dir", str(output_dir)])
+    returncode, _, stderr, left = small_disk(
+        output_dir,
+        kib,
+        [
+            sys.executable,
+            "-m",
+            "streaming",
+            "export",
+            "--model",
+            str(exported["folder"] / "gar.keras"),
+            "--output-dir",
+            str(output_dir),
+        ],
+    )
     assert returncode == 2, stderr
     assert stderr.strip().splitlines()[-1] == f"error: {output_dir / f'.{failing}.tmp'}: No space left on device"
     assert "Traceback" not in stderr

@@ -42,8 +42,14 @@ def test_a_training_run_is_read_back_with_params_metric_history_and_artefacts(tm
     run = client.get_run(tracker.run_id)
     assert run.info.status == "FINISHED" and run.info.run_name == "pretraining"
     assert client.get_experiment(run.info.experiment_id).name == DEFAULT_EXPERIMENT
-    assert run.data.params == {"epochs": "3", "lr": "0.01", "encoder": "seed", "dim_c": "None",
-                               "resolved.hop": "256", "resolved.conv_dims": "[[1, 2]]"}
+    assert run.data.params == {
+        "epochs": "3",
+        "lr": "0.01",
+        "encoder": "seed",
+        "dim_c": "None",
+        "resolved.hop": "256",
+        "resolved.conv_dims": "[[1, 2]]",
+    }
     assert run.data.tags["command"] == "train.py --epochs 3"
     for name in ("loss", "val_loss", "accuracy_1", "val_accuracy_2"):
         metric = client.get_metric_history(tracker.run_id, name)

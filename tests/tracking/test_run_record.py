@@ -28,18 +28,22 @@ def test_start_records_everything_the_run_was_started_with(tmp_path, git_repo):
     train = _manifest(tmp_path / "tfrecords" / "train", '{"split": "train"}\n')
     val = _manifest(tmp_path / "tfrecords" / "val", '{"split": "val"}\n')
     argv = ["train.py", "--epochs", "2", "--output-dir", str(tmp_path / "out")]
-    settings = {"epochs": 2, "data_dir": pathlib.Path("/data"), "lr_milestones": (10, 15),
-                "resolved": {"hop": 256}}
+    settings = {"epochs": 2, "data_dir": pathlib.Path("/data"), "lr_milestones": (10, 15), "resolved": {"hop": 256}}
 
-    record = RunRecord.start(tmp_path / "out", settings, manifests=[train, val.parent], seeds={"seed": 7},
-                             argv=argv, source_dir=git_repo)
+    record = RunRecord.start(
+        tmp_path / "out", settings, manifests=[train, val.parent], seeds={"seed": 7}, argv=argv, source_dir=git_repo
+    )
     content = _read(tmp_path / "out")
 
     assert content == record.content
     assert content["status"] == "running" and content["finished"] is None and content["wall_seconds"] is None
     assert content["command"]["argv"] == argv and content["command"]["executable"] == sys.executable
-    assert content["settings"] == {"epochs": 2, "data_dir": "/data", "lr_milestones": [10, 15],
-                                   "resolved": {"hop": 256}}
+    assert content["settings"] == {
+        "epochs": 2,
+        "data_dir": "/data",
+        "lr_milestones": [10, 15],
+        "resolved": {"hop": 256},
+    }
     assert content["seeds"] == {"seed": 7}
     assert content["data"] == [
         {"manifest": str(train), "sha256": hashlib.sha256(b'{"split": "train"}\n').hexdigest(), "bytes": 19},
@@ -55,7 +59,7 @@ def test_start_records_everything_the_run_was_started_with(tmp_path, git_repo):
     assert {"type": "CPU", "name": "/physical_device:CPU:0"} in content["devices"]
     started = datetime.datetime.fromisoformat(content["started"])
     assert started.tzinfo is not None
-    assert abs((datetime.datetime.now(datetime.timezone.utc) - started).total_seconds()) < 60
+    assert abs((datetime.datetime.now(datetime.UTC) - started).total_seconds()) < 60
     assert record.tags == {"command": " ".join(argv), "git_commit": head, "git_dirty": "false"}
 
 

@@ -57,14 +57,18 @@ def test_a_tracker_that_cannot_open_closes_those_already_open_as_failed(tmp_path
 
 def test_models_trained_in_turn_keep_their_metrics_apart(tmp_path, fit_tiny_model):
     trackers = TrackingOptions(mlflow="").open("kws", tmp_path)
-    histories = {row: fit_tiny_model([TrackerCallback(trackers, prefix=f"{row}/")], epochs=2)
-                 for row in ("mfcc", "cpc")}
+    histories = {
+        row: fit_tiny_model([TrackerCallback(trackers, prefix=f"{row}/")], epochs=2) for row in ("mfcc", "cpc")
+    }
     trackers.finish("completed")
     (tracker,) = trackers.trackers
     client = MlflowClient(tracking_uri=tracker.tracking_uri)
     assert sorted(client.get_run(tracker.run_id).data.metrics) == sorted(
-        f"{row}/{name}" for row in histories for name in [*histories[row], "learning_rate"])
+        f"{row}/{name}" for row in histories for name in [*histories[row], "learning_rate"]
+    )
     for row, history in histories.items():
         points = client.get_metric_history(tracker.run_id, f"{row}/val_loss")
         assert [(point.step, point.value) for point in points] == [
-            (0, pytest.approx(history["val_loss"][0])), (1, pytest.approx(history["val_loss"][1]))]
+            (0, pytest.approx(history["val_loss"][0])),
+            (1, pytest.approx(history["val_loss"][1])),
+        ]

@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from tracking.folder_lock import FolderLock, FolderLockedError
+from artefacts.folder_lock import FolderLock, FolderLockedError
 
 
 def test_a_second_holder_is_refused_with_the_folder_and_the_holders_pid(lock_holder, tmp_path):
@@ -10,8 +10,9 @@ def test_a_second_holder_is_refused_with_the_folder_and_the_holders_pid(lock_hol
     holder = lock_holder(folder)
     with pytest.raises(FolderLockedError) as error, FolderLock(folder):
         pass
-    assert str(error.value) == (f"{folder}: in use by another run (process {holder.pid}); wait for it to end or "
-                                "give another folder")
+    assert str(error.value) == (
+        f"{folder}: in use by another run (process {holder.pid}); wait for it to end or give another folder"
+    )
 
 
 def test_the_lock_of_a_killed_holder_is_free(lock_holder, tmp_path):

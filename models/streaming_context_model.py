@@ -4,11 +4,11 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from streaming.cpc_model_error import CpcModelError
-from streaming.cpc_model_file import FEATURES, CpcModelFile
-from streaming.streaming_conv1d import StreamingConv1D
-from streaming.streaming_error import StreamingError
-from streaming.streaming_gru import StreamingGRU
+from models.cpc_model_file import FEATURES, CpcModelFile
+from models.model_file_error import ModelFileError
+from models.streaming_conv1d import StreamingConv1D
+from models.streaming_error import StreamingError
+from models.streaming_gru import StreamingGRU
 
 _AGREEMENT_TOLERANCE = 1e-4
 
@@ -169,7 +169,7 @@ class StreamingContextModel(keras.Model):
             The `StreamingContextModel`.
 
         Raises:
-            CpcModelError: "c" asked of an encoder file, or the streaming form disagrees
+            ModelFileError: "c" asked of an encoder file, or the streaming form disagrees
                 with the file's model (a structure this reader does not understand).
         """
         features = features or model_file.default_features()
@@ -210,7 +210,7 @@ class StreamingContextModel(keras.Model):
         streamed = model._run_chunks(model, audio, [*lengths, length - sum(lengths)])
         scale = max(float(np.abs(expected).max()), 1.0)
         if streamed.shape != expected.shape or np.abs(streamed - expected).max() > _AGREEMENT_TOLERANCE * scale:
-            raise CpcModelError(f"{model_file.path}: the streaming form does not reproduce the model's {features}")
+            raise ModelFileError(str(model_file.path), f"the streaming form does not reproduce the model's {features}")
         return model
 
     def get_config(self):

@@ -30,8 +30,14 @@ class PredictionAccuracyImage(keras.callbacks.Callback):
             (a resumed run's ``training_log.csv``), keyed by metric name.
     """
 
-    def __init__(self, log_dir: pathlib.Path | str, pred_steps: int, chance: float, tag: str = IMAGE_TAG,
-                 initial_history: dict[str, list[float]] | None = None):
+    def __init__(
+        self,
+        log_dir: pathlib.Path | str,
+        pred_steps: int,
+        chance: float,
+        tag: str = IMAGE_TAG,
+        initial_history: dict[str, list[float]] | None = None,
+    ):
         super().__init__()
         self.log_dir = pathlib.Path(log_dir)
         self.pred_steps = pred_steps

@@ -5,17 +5,17 @@ import keras
 import numpy as np
 import pytest
 
-from tracking.artefact_files import (
+from artefacts.atomic_files import (
     BYTES_PER_VARIABLE,
     KERAS_FILE_SLACK_BYTES,
     ensure_room,
     keras_file_bytes,
     naming_path,
-    os_error_line,
     removed_on_failure,
     replace_durably,
     save_weights,
 )
+from cli.error_lines import os_error_line
 
 
 def _model():
@@ -42,7 +42,7 @@ def test_too_little_room_is_a_one_line_os_error_naming_the_folder(tmp_path):
 
 
 def test_a_weights_save_without_room_writes_nothing(tmp_path, monkeypatch):
-    import tracking.artefact_files as artefact_files
+    import artefacts.atomic_files as artefact_files
 
     monkeypatch.setattr(artefact_files, "KERAS_FILE_SLACK_BYTES", 2**62)
     with pytest.raises(OSError, match="No space left on device"):
@@ -101,6 +101,14 @@ def test_a_folder_put_in_place_is_flushed_whole(tmp_path, monkeypatch):
     (temporary / "variables" / "data").write_bytes(b"weights")
     (tmp_path / "neighbour").write_text("")
     opened = _opened_during(monkeypatch, lambda: replace_durably(temporary, tmp_path / "export"))
-    assert sorted(opened) == sorted(str(path) for path in (
-        temporary / "variables" / "data", temporary / "variables", temporary / "saved_model.pb", temporary, tmp_path))
+    assert sorted(opened) == sorted(
+        str(path)
+        for path in (
+            temporary / "variables" / "data",
+            temporary / "variables",
+            temporary / "saved_model.pb",
+            temporary,
+            tmp_path,
+        )
+    )
     assert (tmp_path / "export" / "variables" / "data").read_bytes() == b"weights"

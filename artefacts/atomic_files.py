@@ -104,15 +104,16 @@ def write_json(path: pathlib.Path, content: dict, indent: int = 2) -> pathlib.Pa
 
 
 def save_figure(figure, path: pathlib.Path, dpi: int = 120) -> None:
-    """Saves a matplotlib figure as PNG to ``path`` (creating its folder) and closes it."""
-    import matplotlib.pyplot as plt  # The callers chose the Agg backend before importing pyplot.
+    """Saves a matplotlib `Figure` as PNG to ``path``, creating its folder.
 
+    The figures are built as `matplotlib.figure.Figure` objects, outside pyplot, so that no
+    backend has to be chosen and none stays open in a notebook's figure registry.
+    """
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.tight_layout()
     with written_atomically(path, path.with_name(f".{path.stem}.tmp.png")) as temporary:
         figure.savefig(temporary, dpi=dpi)
-        plt.close(figure)
 
 
 KERAS_FILE_SLACK_BYTES = 256 * 2**10
@@ -135,8 +136,11 @@ def ensure_room(folder: pathlib.Path, needed_bytes: int) -> None:
     """
     free = shutil.disk_usage(folder).free
     if free < needed_bytes:
-        raise OSError(errno.ENOSPC, f"{os.strerror(errno.ENOSPC)} ({free // 1024} KiB free, about "
-                                    f"{math.ceil(needed_bytes / 1024)} KiB needed)", str(folder))
+        raise OSError(
+            errno.ENOSPC,
+            f"{os.strerror(errno.ENOSPC)} ({free // 1024} KiB free, about {math.ceil(needed_bytes / 1024)} KiB needed)",
+            str(folder),
+        )
 
 
 def save_model(model, path: pathlib.Path) -> None:
@@ -176,17 +180,3 @@ def write_npy_header(file, shape: tuple[int, ...]) -> None:
     """
     header = {"descr": np.lib.format.dtype_to_descr(np.dtype("<f4")), "fortran_order": False, "shape": tuple(shape)}
     np.lib.format.write_array_header_1_0(file, header)
-
-
-def os_error_line(error: OSError) -> str:
-    """A failed file operation in one line: the path and the system's reason.
-
-    ``"/data/out/run.json: No space left on device"``; for errors naming two paths (a
-    rename), both.
-    """
-    reason = error.strerror or str(error)
-    if error.filename is None:
-        return reason
-    if error.filename2 is not None:
-        return f"{error.filename} -> {error.filename2}: {reason}"
-    return f"{error.filename}: {reason}"

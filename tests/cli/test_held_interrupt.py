@@ -1,46 +1,39 @@
-import os
 import signal
 import threading
-import time
 
 import pytest
 
-from tracking.held_interrupt import HeldInterrupt
+from cli.held_interrupt import HeldInterrupt
 
 
-def _press_ctrl_c() -> None:
-    os.kill(os.getpid(), signal.SIGINT)
-    time.sleep(0.05)
-
-
-def test_a_press_inside_is_noted_and_raised_on_leaving():
+def test_a_press_inside_is_noted_and_raised_on_leaving(ctrl_c):
     reached_the_end = False
     with pytest.raises(KeyboardInterrupt):
         with HeldInterrupt() as interrupt:
             assert not interrupt.pressed
-            _press_ctrl_c()
+            ctrl_c()
             assert interrupt.pressed
             reached_the_end = True
     assert reached_the_end
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
-def test_no_press_leaves_quietly_and_restores_the_handler():
+def test_no_press_leaves_quietly_and_restores_the_handler(ctrl_c):
     with HeldInterrupt() as interrupt:
         assert signal.getsignal(signal.SIGINT) != signal.default_int_handler
     assert not interrupt.pressed
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
-def test_an_error_inside_is_not_replaced_by_the_held_press():
+def test_an_error_inside_is_not_replaced_by_the_held_press(ctrl_c):
     with pytest.raises(ValueError, match="the block's own error"):
         with HeldInterrupt():
-            _press_ctrl_c()
+            ctrl_c()
             raise ValueError("the block's own error")
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
-def test_outside_the_main_thread_it_installs_nothing():
+def test_outside_the_main_thread_it_installs_nothing(ctrl_c):
     seen = []
 
     def guarded():

@@ -5,8 +5,8 @@ import numpy as np
 import tensorflow as tf
 from tensorboard.backend.event_processing import event_accumulator
 
+from pretraining.prediction_accuracy_image import IMAGE_TAG, PredictionAccuracyImage
 from pretraining.training_plots import plot_prediction_accuracy
-from tracking.prediction_accuracy_image import IMAGE_TAG, PredictionAccuracyImage
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -78,8 +78,7 @@ def test_a_resumed_run_draws_every_epoch_across_processes_and_fit_calls(tmp_path
 
 
 def test_a_missing_epoch_is_a_gap(tmp_path):
-    callback = PredictionAccuracyImage(tmp_path, pred_steps=1, chance=0.1,
-                                       initial_history={"val_accuracy_1": [0.3]})
+    callback = PredictionAccuracyImage(tmp_path, pred_steps=1, chance=0.1, initial_history={"val_accuracy_1": [0.3]})
     callback.on_train_begin()
     callback.on_epoch_end(2, {"val_accuracy_1": 0.5})
     callback.on_train_end()

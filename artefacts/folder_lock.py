@@ -4,12 +4,13 @@ import fcntl
 import os
 import pathlib
 
-from tracking.artefact_files import naming_path
+from artefacts.atomic_files import naming_path
+from cli.user_error import UserError
 
 LOCK_NAME = ".lock"
 
 
-class FolderLockedError(RuntimeError):
+class FolderLockedError(UserError):
     """Another live process holds the folder's lock."""
 
 

@@ -1,21 +1,21 @@
-"""Loading a trained CPC model file and reading its causal structure off its layers."""
+"""A causal CPC model file read as its convolutions and GRU, for batching by end padding and streaming."""
 
 import dataclasses
 import pathlib
-import re
 
 import keras
 import numpy as np
 
+from cli.error_lines import first_line
+from models.audio_feature_model import AudioFeatureModel
 from models.encoder_forward import encode
 from models.encoder_spec import ConvLayerSpec, EncoderSpec, EncoderSpecError
-from models.genc_model import flat_layers
-from streaming.cpc_model_error import CpcModelError
+from models.model_file_error import ModelFileError
+from models.time_step import time_steps
 
 FEATURES = ("z", "c")
 """Feature kinds: the encoder output z_t and the GRU context c_t."""
 
-_DECORATION = re.compile(r"\x1b\[[0-9;]*m|\{\{function_node [^}]*\}\}\s*")
 _CAUSALITY_TOLERANCE = 1e-4
 
 
@@ -29,7 +29,7 @@ class CpcModelFile:
     `train.py` writes, and what makes batching by end padding and streaming exact.
 
     Attributes:
-        path: The model file.
+        path: What error messages call the file (its path, or the flag and the path).
         model: The loaded model, audio `(batch, samples)` to `(batch, frames, features)`.
         encoder: Its audio to z_t part (the model itself for an encoder file).
         spec: The encoder's convolutions as an `EncoderSpec` (hop, receptive field,
@@ -49,7 +49,7 @@ class CpcModelFile:
 
     @classmethod
     def load(cls, path: pathlib.Path | str) -> "CpcModelFile":
-        """Loads a model file and checks that it is a causal CPC feature extractor.
+        """Loads a model file (`AudioFeatureModel.load`) and checks that it is a causal CPC model.
 
         Args:
             path: A `.keras` or `.h5` file written by `train.py` (or of the same form).
@@ -58,18 +58,11 @@ class CpcModelFile:
             The `CpcModelFile`.
 
         Raises:
-            CpcModelError: The file is missing or not a loadable Keras model, does not map
+            ModelFileError: The file is missing or not a loadable Keras model, does not map
                 audio `(batch, samples)` to `(batch, frames, features)`, holds a layer
                 other than those above, or its output is not causal.
         """
-        path = pathlib.Path(path)
-        if not path.is_file():
-            raise CpcModelError(f"{path}: no such model file")
-        try:
-            model = keras.models.load_model(path, compile=False, safe_mode=True)
-        except Exception as error:  # noqa: BLE001  (Keras reports unreadable files with many types)
-            raise CpcModelError(f"{path}: not a loadable Keras model ({first_line(error)})") from None
-        return cls.from_model(model, path)
+        return cls.from_feature_model(AudioFeatureModel.load(path))
 
     @classmethod
     def from_model(cls, model: keras.Model, path: pathlib.Path | str = "model") -> "CpcModelFile":
@@ -83,18 +76,18 @@ class CpcModelFile:
             The `CpcModelFile`.
 
         Raises:
-            CpcModelError: See `load`.
+            ModelFileError: See `load`.
         """
-        path = pathlib.Path(path)
-        inputs, outputs = getattr(model, "inputs", None) or [], getattr(model, "outputs", None) or []
-        if len(inputs) != 1 or len(outputs) != 1:
-            raise CpcModelError(f"{path}: not an audio → features model (it needs one input and one output)")
-        in_shape, out_shape = tuple(inputs[0].shape), tuple(outputs[0].shape)
-        if len(in_shape) != 2 or len(out_shape) != 3 or in_shape[1] is not None:
-            raise CpcModelError(
-                f"{path}: not an audio → features model: it maps {_shape(in_shape)} to {_shape(out_shape)}, "
-                "expected (batch, samples) of any length to (batch, frames, features)"
-            )
+        return cls.from_feature_model(AudioFeatureModel.from_model(model, str(path)))
+
+    @classmethod
+    def from_feature_model(cls, feature_model: AudioFeatureModel) -> "CpcModelFile":
+        """Reads the causal structure of a loaded audio → features model.
+
+        Raises:
+            ModelFileError: See `load`.
+        """
+        path, model = pathlib.Path(feature_model.subject), feature_model.model
         convolutions, paddings, gru = _read_layers(path, model)
         try:
             spec = EncoderSpec(
@@ -112,8 +105,8 @@ class CpcModelFile:
                 dim_z=convolutions[-1].filters,
             )
         except EncoderSpecError as error:
-            raise CpcModelError(f"{path}: unusable encoder ({error})") from None
-        encoder = model if gru is None else _encoder_part(path, model, convolutions)
+            raise ModelFileError(str(path), "unusable encoder", f" ({error})") from None
+        encoder = model if gru is None else feature_model.encoder or _cut_encoder(path, model, convolutions[-1])
         activations = tuple(keras.activations.serialize(conv.activation) for conv in convolutions)
         loaded = cls(path, model, encoder, spec, tuple(convolutions), activations, gru)
         loaded._check_causal()
@@ -123,17 +116,19 @@ class CpcModelFile:
         """The model computing `features` ("z" or "c") from audio.
 
         Raises:
-            CpcModelError: "c" was asked of an encoder file, which has no GRU.
+            ModelFileError: "c" was asked of an encoder file, which has no GRU.
         """
         self.check_features(features)
         return self.encoder if features == "z" else self.model
 
     def check_features(self, features: str) -> None:
-        """Raises `CpcModelError` unless this file gives `features` ("z", or "c" with a GRU)."""
+        """Raises `ModelFileError` unless this file gives `features` ("z", or "c" with a GRU)."""
         if features not in FEATURES:
-            raise CpcModelError(f"{self.path}: unknown features {features!r}, expected one of {', '.join(FEATURES)}")
+            raise ModelFileError(
+                str(self.path), f"unknown features {features!r}", f", expected one of {', '.join(FEATURES)}"
+            )
         if features == "c" and self.gru is None:
-            raise CpcModelError(f"{self.path}: an encoder without a GRU gives z only, not c (use features z)")
+            raise ModelFileError(str(self.path), "an encoder without a GRU gives z only, not c (use features z)")
 
     def features_of(self, audio, features: str):
         """What `network(features)` computes from `audio`, with the encoder run by `encode`.
@@ -146,7 +141,7 @@ class CpcModelFile:
             `(batch, frames, dim(features))`.
 
         Raises:
-            CpcModelError: As `network`.
+            ModelFileError: As `network`.
         """
         self.check_features(features)
         z = encode(self.encoder, audio, training=False)
@@ -169,75 +164,57 @@ class CpcModelFile:
         frames = spec.num_frames(length)
         short, full = (np.asarray(self.model(audio[:, :size])) for size in (length, audio.shape[1]))
         if short.shape[1] != frames or full.shape[1] != spec.num_frames(audio.shape[1]):
-            raise CpcModelError(
-                f"{self.path}: gives {short.shape[1]} frames for {length} samples where its layers give {frames}"
+            raise ModelFileError(
+                str(self.path), f"gives {short.shape[1]} frames for {length} samples where its layers give {frames}"
             )
         scale = max(float(np.abs(short).max()), 1.0)
         if np.abs(full[:, :frames] - short).max() > _CAUSALITY_TOLERANCE * scale:
-            raise CpcModelError(f"{self.path}: not causal, later samples change earlier frames")
+            raise ModelFileError(str(self.path), "not causal, later samples change earlier frames")
 
 
 def _read_layers(path, model):
     """The convolutions, the left padding before each and the GRU, input side first."""
     convolutions, paddings, gru, pending = [], [], None, 0
-    for layer in flat_layers(model):
-        where = f"{path}: layer {layer.name!r} ({type(layer).__name__})"
+    for step in time_steps(model):
+        layer = step.layer
+        where = f"layer {layer.name!r} ({type(layer).__name__})"
         if gru is not None:
-            raise CpcModelError(f"{where} follows the GRU; only a GRU may end the model")
-        if isinstance(layer, keras.layers.InputLayer):
-            continue
+            raise ModelFileError(str(path), f"{where} follows the GRU; only a GRU may end the model")
         if isinstance(layer, keras.layers.Reshape) and not convolutions and tuple(layer.target_shape) == (-1, 1):
             continue
         if isinstance(layer, keras.layers.ZeroPadding1D):
-            left, right = layer.padding
-            if right:
-                raise CpcModelError(f"{where} pads on the right, so frames depend on future samples")
-            pending += left
+            if step.right:
+                raise ModelFileError(str(path), f"{where} pads on the right, so frames depend on future samples")
+            pending += step.left
         elif type(layer) is keras.layers.Conv1D:
             if layer.padding not in ("valid", "causal") or layer.groups != 1 or layer.data_format != "channels_last":
-                raise CpcModelError(
-                    f"{where}: only 'valid' or 'causal' padding, one group and channels_last are causal and supported"
+                raise ModelFileError(
+                    str(path),
+                    f"{where}: only 'valid' or 'causal' padding, one group and channels_last are causal and supported",
                 )
-            causal = (layer.kernel_size[0] - 1) * layer.dilation_rate[0] if layer.padding == "causal" else 0
             convolutions.append(layer)
-            paddings.append(pending + causal)
+            paddings.append(pending + step.left)
             pending = 0
         elif type(layer) is keras.layers.GRU and convolutions and not pending:
             if not layer.return_sequences or layer.go_backwards:
-                raise CpcModelError(f"{where} must return sequences and run forwards")
+                raise ModelFileError(str(path), f"{where} must return sequences and run forwards")
             gru = layer
         else:
-            raise CpcModelError(
+            raise ModelFileError(
+                str(path),
                 f"{where} is not supported: expected causal Conv1D layers (each optionally after a left "
-                "ZeroPadding1D), optionally followed by a GRU"
+                "ZeroPadding1D), optionally followed by a GRU",
             )
     if not convolutions:
-        raise CpcModelError(f"{path}: has no Conv1D layer, so it is not a CPC encoder")
+        raise ModelFileError(str(path), "has no Conv1D layer, so it is not a CPC encoder")
     if pending:
-        raise CpcModelError(f"{path}: ends with a ZeroPadding1D that no convolution follows")
+        raise ModelFileError(str(path), "ends with a ZeroPadding1D that no convolution follows")
     return convolutions, paddings, gru
 
 
-def _encoder_part(path, model, convolutions):
-    """The nested audio → z model of an encoder + GRU file (`genc` in `gar.keras`)."""
-    last = convolutions[-1]
-    for layer in model.layers:
-        if isinstance(layer, keras.Model) and any(inner is last for inner in flat_layers(layer)):
-            return layer
+def _cut_encoder(path, model, last_convolution):
+    """The audio → z part of an encoder + GRU model that nests no encoder model."""
     try:
-        return keras.Model(model.inputs, last.output, name="genc")
+        return keras.Model(model.inputs, last_convolution.output, name="genc")
     except Exception as error:  # noqa: BLE001  (Keras rejects graphs it cannot cut with many types)
-        raise CpcModelError(f"{path}: cannot take the encoder out of the model ({first_line(error)})") from None
-
-
-def _shape(shape: tuple) -> str:
-    return "(" + ", ".join("None" if size is None else str(size) for size in shape) + ")"
-
-
-def first_line(error: Exception) -> str:
-    """The error's type and most telling line, without Keras's wrapping and terminal colours."""
-    text = _DECORATION.sub("", str(error))
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    telling = [line for line in lines if not line.startswith("Exception encountered when calling")]
-    message = (telling or lines or [""])[0]
-    return f"{type(error).__name__}: {message[:200]}" if message else type(error).__name__
+        raise ModelFileError(str(path), "cannot take the encoder out of the model", f" ({first_line(error)})") from None

@@ -1,0 +1,1 @@
+"""Benchmarks and quality runs (``python -m bench.<name>``): the figures of BENCHMARKS.md and QUALITY.md."""
