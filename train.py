@@ -53,11 +53,15 @@ def _train(args: argparse.Namespace, tracking: TrackingOptions) -> int:
     config = config_from_args(args)
     resolved = resolve(config)
     data = config.data
-    for split, manifest in ((data.train_split, resolved.train_manifest), (data.val_split, resolved.val_manifest)):
+    # Of several training splits, each line says how often it is drawn; a single one always is.
+    weights = resolved.train_weights if len(resolved.train_splits) > 1 else [None]
+    splits = zip(resolved.train_splits, resolved.train_manifests, weights, strict=True)
+    for split, manifest, weight in [*splits, (data.val_split, resolved.val_manifest, None)]:
+        share = "" if weight is None else f" ({weight:.1%} of training windows)"
         short = manifest.count_shorter_than(data.window)
         print(
-            f"{split}: {manifest.num_records} utterances, {manifest.total_hours:.2f} h; {short} shorter than the "
-            f"{data.window}-sample window are left out"
+            f"{split}: {manifest.num_records} utterances, {manifest.total_hours:.2f} h{share}; {short} shorter than "
+            f"the {data.window}-sample window are left out"
         )
 
     import tensorflow as tf

@@ -5,6 +5,7 @@ extraction) reads through `read_pcm16`; every CPC input is normalised by the one
 here: its mean removed, divided by its peak about the mean (at least `PEAK_FLOOR`).
 """
 
+import dataclasses
 import pathlib
 from collections.abc import Iterator
 
@@ -14,7 +15,7 @@ import soundfile
 from librispeech.corpus_error import CorpusError
 
 SAMPLE_RATE = 16000
-"""LibriSpeech's sample rate, in Hz; every file must have it."""
+"""LibriSpeech's sample rate, in Hz, and that of every record: other rates are resampled or refused."""
 INT16_FULL_SCALE = 32768.0
 """The int16 value of float audio's 1.0: int16 samples divided by it lie in [-1, 1)."""
 PEAK_FLOOR = 1.0
@@ -25,57 +26,90 @@ _BLOCK_FRAMES = 2**20
 """Frames read at a time by ``read_pcm16``."""
 
 
-def read_pcm16(path: pathlib.Path | str, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
-    """Reads a mono audio file as 16-bit PCM.
+@dataclasses.dataclass(frozen=True)
+class AudioHeader:
+    """What an audio file's header declares.
+
+    Attributes:
+        sample_rate: Samples per second, per channel.
+        channels: Channel count.
+        frames: Samples per channel.
+    """
+
+    sample_rate: int
+    channels: int
+    frames: int
+
+
+def read_header(path: pathlib.Path | str) -> AudioHeader:
+    """Reads an audio file's header, refusing what no reader can take (missing, empty, corrupt).
+
+    Raises:
+        CorpusError: The file is missing, unreadable or corrupt, or declares no sample.
+            The message names the file.
+    """
+    _check_size(path)
+    try:
+        with soundfile.SoundFile(str(path)) as audio:
+            header = AudioHeader(audio.samplerate, audio.channels, audio.frames)
+    except soundfile.LibsndfileError as error:
+        raise CorpusError(f"{path}: unreadable or corrupt audio ({error.error_string})") from None
+    except (RuntimeError, EOFError) as error:
+        raise CorpusError(f"{path}: unreadable or corrupt audio ({error})") from None
+    if header.frames == 0:
+        raise CorpusError(f"{path}: empty audio (0 samples)")
+    return header
+
+
+def read_pcm16(path: pathlib.Path | str, sample_rate: int | None = SAMPLE_RATE, mono: bool = True) -> np.ndarray:
+    """Reads an audio file as 16-bit PCM.
 
     Args:
         path: The audio file (FLAC in LibriSpeech; any format libsndfile reads).
-        sample_rate: The rate the file must have, in Hz.
+        sample_rate: The rate the file must have, in Hz; None takes any.
+        mono: Refuse a file of several channels.
 
     Returns:
-        The samples, shape ``(samples,)``, dtype int16.
+        The samples, shape ``(samples,)`` if ``mono``, else ``(samples, channels)``; dtype int16.
 
     Raises:
         CorpusError: The file is missing, unreadable or corrupt, truncated, empty, not at
-            ``sample_rate``, not mono, or holds NaN or Inf samples. The message names the file.
+            ``sample_rate``, not mono when ``mono``, or holds NaN or Inf samples. The message
+            names the file.
     """
     # Block by block: memory follows the data present, not the length a corrupt header declares.
-    blocks = list(pcm16_blocks(path, _BLOCK_FRAMES, sample_rate))
+    blocks = list(pcm16_blocks(path, _BLOCK_FRAMES, sample_rate, mono))
     return blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
 
 
-def pcm16_blocks(path: pathlib.Path | str, block_frames: int, sample_rate: int = SAMPLE_RATE) -> Iterator[np.ndarray]:
-    """A mono audio file's samples as 16-bit PCM, ``block_frames`` at a time, for files too long to hold.
+def pcm16_blocks(
+    path: pathlib.Path | str, block_frames: int, sample_rate: int | None = SAMPLE_RATE, mono: bool = True
+) -> Iterator[np.ndarray]:
+    """An audio file's samples as 16-bit PCM, ``block_frames`` at a time, for files too long to hold.
 
     The checks are those of ``read_pcm16``; a truncated file raises after its last block.
 
     Yields:
-        ``(block_frames,)`` int16 arrays, the last one shorter (never empty).
+        ``(block_frames,)`` int16 arrays if ``mono``, else ``(block_frames, channels)``; the
+        last one shorter (never empty).
 
     Raises:
         CorpusError: As ``read_pcm16``.
     """
-    try:
-        size = pathlib.Path(path).stat().st_size
-    except FileNotFoundError:
-        raise CorpusError(f"{path}: no such file") from None
-    except OSError as error:
-        raise CorpusError(f"{path}: cannot read ({error.strerror or error})") from None
-    if size == 0:
-        raise CorpusError(f"{path}: zero-length file")
+    _check_size(path)
     read = 0
     try:
         with soundfile.SoundFile(str(path)) as audio:
             declared_frames, rate, channels, subtype = audio.frames, audio.samplerate, audio.channels, audio.subtype
-            if rate != sample_rate:
+            if sample_rate is not None and rate != sample_rate:
                 raise CorpusError(f"{path}: sample rate is {rate} Hz, expected {sample_rate} Hz")
-            if channels != 1:
+            if mono and channels != 1:
                 raise CorpusError(f"{path}: has {channels} channels, expected mono")
             if declared_frames == 0:
                 raise CorpusError(f"{path}: empty audio (0 samples)")
             floating = subtype in _FLOAT_SUBTYPES
             while True:
-                block = audio.read(block_frames, dtype="float64" if floating else "int16")
+                block = audio.read(block_frames, dtype="float64" if floating else "int16", always_2d=not mono)
                 read += len(block)
                 if len(block):
                     yield _float_to_pcm16(path, block) if floating else block
@@ -87,6 +121,18 @@ def pcm16_blocks(path: pathlib.Path | str, block_frames: int, sample_rate: int =
         raise CorpusError(f"{path}: unreadable or corrupt audio ({error})") from None
     if read != declared_frames:
         raise CorpusError(f"{path}: truncated, header declares {declared_frames} samples but {read} could be read")
+
+
+def _check_size(path: pathlib.Path | str) -> None:
+    """Refuses a missing or zero-length file before libsndfile gives a vaguer message."""
+    try:
+        size = pathlib.Path(path).stat().st_size
+    except FileNotFoundError:
+        raise CorpusError(f"{path}: no such file") from None
+    except OSError as error:
+        raise CorpusError(f"{path}: cannot read ({error.strerror or error})") from None
+    if size == 0:
+        raise CorpusError(f"{path}: zero-length file")
 
 
 def _float_to_pcm16(path: pathlib.Path | str, samples: np.ndarray) -> np.ndarray:

@@ -27,6 +27,8 @@ class ShardEntry:
         utterance_ids: The utterances it holds, in file order.
         num_samples: Each utterance's length in samples, in the same order.
         speakers: The speaker numbers it holds, sorted.
+        speaker_ids: Each utterance's speaker number, in file order; None in manifests written
+            before they were recorded, whose (LibriSpeech) utterance ids name their speakers.
     """
 
     file: str
@@ -34,6 +36,7 @@ class ShardEntry:
     utterance_ids: list[str]
     num_samples: list[int]
     speakers: list[int]
+    speaker_ids: list[int] | None = None
 
     @property
     def num_records(self) -> int:
@@ -67,6 +70,14 @@ class Manifest:
         num_records: Total records over all shards.
         speakers: Every speaker number, sorted.
         total_hours: Total audio, in hours.
+        transcripts: Whether the source had transcripts; without, every record's is empty.
+        speaker_names: The speaker folder name behind each speaker number, for a converted
+            tree of audio files; empty for LibriSpeech, whose folder names are the numbers.
+        resampled_from: The original sample rate of every record resampled to ``sample_rate``.
+        too_short: Source files left out as shorter than the conversion's minimum.
+
+    The last four were added later: a manifest without them reads as LibriSpeech's
+    (transcribed, nothing resampled or left out).
     """
 
     schema_version: int
@@ -78,6 +89,10 @@ class Manifest:
     num_records: int = 0
     speakers: list[int] = dataclasses.field(default_factory=list)
     total_hours: float = 0.0
+    transcripts: bool = True
+    speaker_names: dict[str, int] = dataclasses.field(default_factory=dict)
+    resampled_from: dict[str, int] = dataclasses.field(default_factory=dict)
+    too_short: int = 0
 
     def __post_init__(self):
         self.num_records = sum(shard.num_records for shard in self.shards)
@@ -97,13 +112,17 @@ class Manifest:
         """Records of at least ``num_samples`` samples left once put in whole groups of
         ``windows_per_speaker`` records of one speaker each.
 
-        Speakers are read off the record ids (``<speaker>-<chapter>-<utterance>``), so no
-        shard is opened.
+        Speakers are read off each shard's ``speaker_ids`` (of older manifests, off the
+        LibriSpeech ids ``<speaker>-<chapter>-<utterance>``), so no shard is opened.
         """
         per_speaker = collections.Counter(
-            utterance_id.split("-", 1)[0]
+            speaker
             for shard in self.shards
-            for utterance_id, length in zip(shard.utterance_ids, shard.num_samples, strict=True)
+            for speaker, length in zip(
+                shard.speaker_ids or [utterance_id.split("-", 1)[0] for utterance_id in shard.utterance_ids],
+                shard.num_samples,
+                strict=True,
+            )
             if length >= num_samples
         )
         return sum(count // windows_per_speaker for count in per_speaker.values()) * windows_per_speaker
@@ -134,7 +153,9 @@ def read_manifest(directory: pathlib.Path | str, verify_files: bool = True) -> M
     try:
         fields = json.loads(path.read_text())
         fields["shards"] = [ShardEntry(**shard) for shard in fields["shards"]]
-        manifest = Manifest(**{field.name: fields[field.name] for field in dataclasses.fields(Manifest) if field.init})
+        # A field missing from an older manifest takes its default; one without a default is required.
+        known = {field.name for field in dataclasses.fields(Manifest) if field.init}
+        manifest = Manifest(**{name: value for name, value in fields.items() if name in known})
     except (ValueError, KeyError, TypeError) as error:
         raise CorpusError(f"{path}: not a valid manifest ({error})") from None
     if manifest.schema_version != SCHEMA_VERSION:

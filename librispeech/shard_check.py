@@ -75,7 +75,14 @@ def _check_shard(directory: pathlib.Path, shard: ShardEntry, spec: dict) -> None
         raise CorpusError(f"{path}: holds {len(utterance_ids)} records, {MANIFEST_NAME} lists {shard.num_records}")
     for number, (found, listed) in enumerate(zip(utterance_ids, shard.utterance_ids), 1):
         if found != listed:
-            raise CorpusError(f"{path}: record {number} is utterance {found}, {MANIFEST_NAME} lists {listed}")
+            raise CorpusError(
+                f"{path}: record {number} is utterance {_shown(found)}, {MANIFEST_NAME} lists {_shown(listed)}"
+            )
+
+
+def _shown(utterance_id: str) -> str:
+    """An utterance id for a one-line message: quoted and escaped if it holds a line break or other control."""
+    return utterance_id if utterance_id.isprintable() else repr(utterance_id)
 
 
 def _parse(path: pathlib.Path, records: list[bytes], first_number: int, spec: dict) -> list[str]:

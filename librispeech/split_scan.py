@@ -1,4 +1,9 @@
-"""Scanning a LibriSpeech split: which utterances it holds and what is wrong with it."""
+"""Scanning a LibriSpeech split: which utterances it holds and what is wrong with it.
+
+A split without any ``.trans.txt`` file (LibriSpeech audio copied without its transcripts,
+or a corpus laid out the same way that has none) converts every audio file with an empty
+transcript; a split with transcript files requires a line for every file.
+"""
 
 import dataclasses
 import pathlib
@@ -31,16 +36,22 @@ class SplitScan:
     """What scanning a split found.
 
     Attributes:
-        split_dir: The split's folder.
-        utterances: Every utterance with a FLAC file and a transcript line, ordered by
-            (speaker, chapter, utterance) number.
+        split_dir: The split's folder (the root of the audio tree for `audio_tree_scan`).
+        utterances: Every utterance with an audio file and, if the split has transcripts,
+            a transcript line, in conversion order (for LibriSpeech by (speaker, chapter,
+            utterance) number).
         problems: Files that cannot be converted as they are (no transcript line, a
             transcript line naming a missing file, a transcript that is not UTF-8, ...).
+        transcripts: Whether the split has transcripts; without, every transcript is empty.
+        speaker_names: The folder name behind each speaker number where the numbers were
+            given to names (`audio_tree_scan`); empty where the names are the numbers.
     """
 
     split_dir: pathlib.Path
     utterances: list[Utterance]
     problems: list[SkippedFile]
+    transcripts: bool = True
+    speaker_names: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
 def find_splits(librispeech_dir: pathlib.Path) -> list[str]:
@@ -87,13 +98,16 @@ def scan_split(librispeech_dir: pathlib.Path | str, split: str) -> SplitScan:
 
     utterances: list[Utterance] = []
     problems: list[SkippedFile] = []
+    # One transcript file anywhere makes the split transcribed, so that a chapter whose
+    # transcript went missing is an error rather than a silently empty transcript.
+    transcribed = any(split_dir.glob("*/*/*.trans.txt"))
     for chapter_dir in sorted(split_dir.glob("*/*")):
         if chapter_dir.is_dir():
-            _scan_chapter(chapter_dir, utterances, problems)
+            _scan_chapter(chapter_dir, utterances, problems, transcribed)
     if not utterances and not problems:
         raise CorpusError(f"{split_dir}: no .flac files found (expected <speaker>/<chapter>/*.flac)")
     utterances.sort(key=lambda u: tuple(int(part) for part in u.utterance_id.split("-")))
-    return SplitScan(split_dir=split_dir, utterances=utterances, problems=problems)
+    return SplitScan(split_dir=split_dir, utterances=utterances, problems=problems, transcripts=transcribed)
 
 
 def _archive_hint(root: pathlib.Path, split: str) -> str:
@@ -105,12 +119,16 @@ def _archive_hint(root: pathlib.Path, split: str) -> str:
     return ""
 
 
-def _scan_chapter(chapter_dir: pathlib.Path, utterances: list[Utterance], problems: list[SkippedFile]) -> None:
+def _scan_chapter(
+    chapter_dir: pathlib.Path, utterances: list[Utterance], problems: list[SkippedFile], transcribed: bool
+) -> None:
     speaker, chapter = chapter_dir.parent.name, chapter_dir.name
     audio_files = {path.stem: path for path in chapter_dir.glob("*.flac")}
     transcript_path = chapter_dir / f"{speaker}-{chapter}.trans.txt"
     transcripts = _read_transcripts(transcript_path, problems) if transcript_path.is_file() else {}
-    if not transcript_path.is_file() and audio_files:
+    if not transcribed:
+        transcripts = {stem: "" for stem in audio_files}
+    elif not transcript_path.is_file() and audio_files:
         problems.extend(
             SkippedFile(str(path), f"no transcript file {transcript_path.name}")
             for _, path in sorted(audio_files.items())

@@ -55,6 +55,15 @@ class TFRecordFileWriter:
         length = _LENGTH.pack(sum(len(piece) for piece in pieces))
         self._file.writelines([length, _CRC.pack(masked_crc32c(length)), *pieces, _CRC.pack(_masked(crc))])
 
+    def tell(self) -> int:
+        """The file's length so far, in bytes: where the next record begins."""
+        return self._file.tell()
+
+    def truncate(self, position: int) -> None:
+        """Drops every record from ``position`` (a `tell` value) on, so that the next one is written there."""
+        self._file.seek(position)
+        self._file.truncate()
+
     def close(self) -> None:
         """Flushes the records to disk and closes the file."""
         self._file.flush()

@@ -71,7 +71,7 @@ def pretrain(
 ) -> PretrainingResult:
     """Trains encoder and GRU with the CPC loss and saves the artefacts.
 
-    An epoch is ``steps_per_epoch`` batches, by default as many as the training split has
+    An epoch is ``steps_per_epoch`` batches, by default as many as the training splits have
     windows, so about one random crop per utterance; validation covers the same windows
     every epoch (``val_steps`` batches, by default the whole validation split).
 
@@ -177,11 +177,13 @@ def build_training(
     keras.utils.set_random_seed((config.optimisation.seed + start.epoch * 1009 + start.step) % 2**32)
     pipeline = training_pipeline(resolved)
     batch_size, window = config.optimisation.batch_size, config.data.window
-    steps_per_epoch = config.optimisation.steps_per_epoch or _windows(resolved.train_manifest, window) // batch_size
+    steps_per_epoch = config.optimisation.steps_per_epoch or (
+        sum(_windows(manifest, window) for manifest in resolved.train_manifests) // batch_size
+    )
     val_steps = config.optimisation.val_steps or (
         resolved.val_manifest.grouped_windows(window, resolved.windows_per_speaker) // batch_size
     )
-    train_windows = _distributed(strategy, resolved.train_dir, pipeline, training=True)
+    train_windows = _distributed(strategy, resolved.train_dirs, pipeline, training=True)
     val_windows = _distributed(strategy, resolved.val_dir, pipeline, training=False)
     if config.runtime.mixed_precision:
         keras.mixed_precision.set_dtype_policy("mixed_float16")
@@ -279,7 +281,7 @@ def fit_training(
     except READ_ERRORS as error:
         # Ctrl-C must stop the scan below rather than ask a finished fit for a backup.
         backup.restore_signal_handlers()
-        damage = diagnose_read_failure((resolved.val_dir, resolved.train_dir), error)
+        damage = diagnose_read_failure((resolved.val_dir, *resolved.train_dirs), error)
         if damage is None:
             raise
         raise damage from error
@@ -444,13 +446,18 @@ def _windows(manifest: Manifest, window: int) -> int:
     return manifest.num_records - manifest.count_shorter_than(window)
 
 
-def _distributed(strategy: tf.distribute.Strategy, directory: pathlib.Path, pipeline: PipelineConfig, training: bool):
-    """The windows of a split, each worker reading its own shard files when there are several.
+def _distributed(
+    strategy: tf.distribute.Strategy,
+    directories: pathlib.Path | list[pathlib.Path],
+    pipeline: PipelineConfig,
+    training: bool,
+):
+    """The windows of one split or several (`audio_windows`); under several workers each reads its own shard files.
 
     Without distribution the default strategy hands back the plain ``tf.data.Dataset``.
     """
     return strategy.distribute_datasets_from_function(
-        lambda context: audio_windows(directory, pipeline, training=training, input_context=context)
+        lambda context: audio_windows(directories, pipeline, training=training, input_context=context)
     )
 
 

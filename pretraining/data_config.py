@@ -16,7 +16,11 @@ class DataConfig:
     data_dir: pathlib.Path = setting(
         pathlib.Path("~/Data/tfrecords"), "TFRecord root holding one folder per converted split"
     )
-    train_split: str = setting("train-clean-100", "split to train on")
+    train_split: str = setting(
+        "train-clean-100",
+        "split to train on, or a comma-separated list of them, e.g. 'train-clean-100,train-clean-360,my-corpus': "
+        "each training window then comes from a split with probability its share of the hours of audio",
+    )
     val_split: str = setting("dev-clean", "split to validate on after every epoch")
     window: int = setting(
         20480, "samples per training window (20480 = 1.28 s at 16 kHz); shorter utterances are left out"

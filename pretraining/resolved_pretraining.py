@@ -7,6 +7,7 @@ from augmentation.augmentation_config import AugmentConfig, parse_augment
 from augmentation.augmentation_error import AugmentationError
 from librispeech.corpus_error import CorpusError
 from librispeech.manifest import Manifest, read_manifest
+from librispeech.split_weights import split_weights
 from losses.negative_modes import NEGATIVE_MODES
 from models.encoder_spec import (
     AR_CELLS,
@@ -46,9 +47,10 @@ class ResolvedPretraining:
         windows_per_speaker: Windows of one speaker per group in a batch (1 unless
             ``negatives`` is ``"speaker"``).
         augment: The parsed augmentation, None for clean training.
-        train_dir: The training split's TFRecord folder.
+        train_splits: The training splits' names, as ``train_split`` lists them.
+        train_dirs: Their TFRecord folders, in the same order.
         val_dir: The validation split's TFRecord folder.
-        train_manifest: What the training split holds.
+        train_manifests: What the training splits hold, in the same order.
         val_manifest: What the validation split holds.
     """
 
@@ -64,15 +66,21 @@ class ResolvedPretraining:
     negatives: str
     windows_per_speaker: int
     augment: AugmentConfig | None
-    train_dir: pathlib.Path
+    train_splits: list[str]
+    train_dirs: list[pathlib.Path]
     val_dir: pathlib.Path
-    train_manifest: Manifest
+    train_manifests: list[Manifest]
     val_manifest: Manifest
 
     @property
     def chance_accuracy(self) -> float:
         """Accuracy of guessing among the positive and its negatives, ``1 / (num_neg + 1)``."""
         return 1 / (self.num_neg + 1)
+
+    @property
+    def train_weights(self) -> list[float]:
+        """Each training split's share of the hours: the probability that a training window comes from it."""
+        return split_weights(self.train_manifests)
 
     @property
     def frames_per_window(self) -> int:
@@ -91,7 +99,8 @@ def resolve(config: PretrainingConfig) -> ResolvedPretraining:
 
     Raises:
         PretrainingConfigError: A setting out of range, settings that contradict each
-            other, an unusable encoder file, or a split that is not converted.
+            other, an unusable encoder file, a split that is not converted, or a
+            ``--train-split`` list with an empty or repeated name.
     """
     _check_ranges(config)
     data, model, loss, optimisation = config.data, config.model, config.loss, config.optimisation
@@ -131,8 +140,9 @@ def resolve(config: PretrainingConfig) -> ResolvedPretraining:
         raise PretrainingConfigError(str(error)) from None
 
     data_dir = pathlib.Path(data.data_dir).expanduser()
+    train_splits = _split_names(data.train_split)
     manifests = {}
-    for flag, split in (("--train-split", data.train_split), ("--val-split", data.val_split)):
+    for flag, split in [*(("--train-split", split) for split in train_splits), ("--val-split", data.val_split)]:
         try:
             manifests[split] = read_manifest(data_dir / split)
         except CorpusError as error:
@@ -152,13 +162,29 @@ def resolve(config: PretrainingConfig) -> ResolvedPretraining:
         negatives=negatives,
         windows_per_speaker=windows_per_speaker,
         augment=augment,
-        train_dir=data_dir / data.train_split,
+        train_splits=train_splits,
+        train_dirs=[data_dir / split for split in train_splits],
         val_dir=data_dir / data.val_split,
-        train_manifest=manifests[data.train_split],
+        train_manifests=[manifests[split] for split in train_splits],
         val_manifest=manifests[data.val_split],
     )
     _check_windows(resolved)
     return resolved
+
+
+def _split_names(train_split: str) -> list[str]:
+    """The splits of ``--train-split``'s comma-separated list, each once.
+
+    Raises:
+        PretrainingConfigError: An empty name or a split listed twice.
+    """
+    names = [name.strip() for name in train_split.split(",")]
+    if "" in names:
+        raise PretrainingConfigError(f"--train-split {train_split!r}: empty split name in the comma-separated list")
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise PretrainingConfigError(f"--train-split {train_split}: {', '.join(repeated)} listed more than once")
+    return names
 
 
 def _check_ranges(config: PretrainingConfig) -> None:
@@ -210,7 +236,8 @@ def _check_ranges(config: PretrainingConfig) -> None:
 
 
 def _check_windows(resolved: ResolvedPretraining) -> None:
-    """The window covers the model's span, and each split holds a batch of windows (grouped by speaker)."""
+    """The window covers the model's span, and the training splits together and the validation split each
+    hold a batch of windows (grouped by speaker, every split's speakers apart)."""
     config, spec = resolved.config, resolved.spec
     window, batch_size = config.data.window, config.optimisation.batch_size
     needed = resolved.minimum_window()
@@ -220,17 +247,21 @@ def _check_windows(resolved: ResolvedPretraining) -> None:
             f"({spec.receptive_field} samples) plus t_skip {config.loss.t_skip} and {resolved.pred_steps} prediction "
             f"steps of {spec.hop} samples need at least {needed}"
         )
-    for flag, split, manifest in (
-        ("--train-split", config.data.train_split, resolved.train_manifest),
-        ("--val-split", config.data.val_split, resolved.val_manifest),
+    for split, manifest in zip(resolved.train_splits, resolved.train_manifests, strict=True):
+        # A split drawn from that yields no window would stall the mixture for ever.
+        if manifest.count_shorter_than(window) == manifest.num_records:
+            raise PretrainingConfigError(f"--train-split {split}: no utterance has the {window} samples of a window")
+    for flag, split, manifests in (
+        ("--train-split", config.data.train_split, resolved.train_manifests),
+        ("--val-split", config.data.val_split, [resolved.val_manifest]),
     ):
-        usable = manifest.num_records - manifest.count_shorter_than(window)
+        usable = sum(manifest.num_records - manifest.count_shorter_than(window) for manifest in manifests)
         if usable < batch_size:
             raise PretrainingConfigError(
                 f"{flag} {split}: {usable} utterances hold a {window}-sample window, "
                 f"fewer than one batch of {batch_size}"
             )
-        grouped = manifest.grouped_windows(window, resolved.windows_per_speaker)
+        grouped = sum(manifest.grouped_windows(window, resolved.windows_per_speaker) for manifest in manifests)
         if grouped < batch_size:
             raise PretrainingConfigError(
                 f"{flag} {split}: its speakers' utterances make {grouped // resolved.windows_per_speaker} groups of "

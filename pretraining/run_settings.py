@@ -13,7 +13,11 @@ UNCOMPARED_SETTINGS = ("epochs", "time_budget", "restart")
 
 
 def run_settings(resolved: ResolvedPretraining) -> dict:
-    """Every setting as given (one object per group) plus what it resolves to, for ``config.json``."""
+    """Every setting as given (one object per group) plus what it resolves to, for ``config.json``.
+
+    What it resolves to includes every training split with its utterances, hours and weight
+    (the probability that a training window comes from it), and the counts of all of them.
+    """
     config, spec = resolved.config, resolved.spec
     window, t_skip = config.data.window, config.loss.t_skip
     resolved_values = {
@@ -37,8 +41,16 @@ def run_settings(resolved: ResolvedPretraining) -> dict:
         "chance_accuracy": resolved.chance_accuracy,
         "conv_dims": [[getattr(layer, f.name) for f in dataclasses.fields(layer)] for layer in spec.layers]
         + [spec.dim_z],
-        "train_utterances": resolved.train_manifest.num_records,
-        "train_utterances_shorter_than_window": resolved.train_manifest.count_shorter_than(window),
+        "train_splits": [
+            {"split": split, "utterances": manifest.num_records, "hours": manifest.total_hours, "weight": weight}
+            for split, manifest, weight in zip(
+                resolved.train_splits, resolved.train_manifests, resolved.train_weights, strict=True
+            )
+        ],
+        "train_utterances": sum(manifest.num_records for manifest in resolved.train_manifests),
+        "train_utterances_shorter_than_window": sum(
+            manifest.count_shorter_than(window) for manifest in resolved.train_manifests
+        ),
         "val_utterances": resolved.val_manifest.num_records,
         "val_utterances_shorter_than_window": resolved.val_manifest.count_shorter_than(window),
     }
@@ -52,7 +64,8 @@ def resumable_settings(settings: dict, resolved: ResolvedPretraining) -> dict:
     recorded them before the settings were grouped, so those backups still resume and a
     refusal names the setting (``lr differ``). The data are the sha256 of each split's
     ``manifest.json``, so a split converted again since the backup (other audio, other
-    shards) is noticed.
+    shards) is noticed, and so is another list of training splits (or, in another order,
+    by ``train_split``).
 
     Args:
         settings: ``run_settings(resolved)``.
@@ -68,7 +81,7 @@ def resumable_settings(settings: dict, resolved: ResolvedPretraining) -> dict:
     manifests = {
         split: hashlib.sha256((directory / MANIFEST_NAME).read_bytes()).hexdigest()
         for split, directory in (
-            (resolved.config.data.train_split, resolved.train_dir),
+            *zip(resolved.train_splits, resolved.train_dirs, strict=True),
             (resolved.config.data.val_split, resolved.val_dir),
         )
     }

@@ -27,7 +27,7 @@ def tracked_pretrain(resolved: ResolvedPretraining, tracking: TrackingOptions) -
     config = resolved.config
     output_dir = pathlib.Path(config.runtime.output_dir)
     settings = run_settings(resolved)
-    manifests = [resolved.train_dir / MANIFEST_NAME, resolved.val_dir / MANIFEST_NAME]
+    manifests = [directory / MANIFEST_NAME for directory in (*resolved.train_dirs, resolved.val_dir)]
     with tracked_run(
         output_dir, "pretraining", settings, tracking, output_dir, manifests, {"seed": config.optimisation.seed}
     ) as (

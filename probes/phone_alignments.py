@@ -7,7 +7,8 @@ A labels folder holds:
   ``160 i`` to ``160 i + 159``;
 * ``train_split.txt`` and ``test_split.txt``: one utterance id per line, the utterances the
   probe trains on and is scored on;
-* ``phones.txt`` (optional): ``<id> <symbol>`` per line, e.g. ``0 SIL``.
+* ``phones.txt`` (optional): ``<id> <symbol>`` per line, e.g. ``0 SIL``, or Kaldi's
+  ``<symbol> <id>`` (``SIL 0``); further columns are ignored.
 
 Blank lines are ignored everywhere. Every problem is reported with the file and line.
 """
@@ -183,27 +184,57 @@ def read_aligned_phones(path: pathlib.Path | str, phone_symbols: dict[int, str] 
 
 
 def read_phone_symbols(path: pathlib.Path | str) -> dict[int, str]:
-    """Reads ``phones.txt``: ``<id> <symbol>`` per line.
+    """Reads ``phones.txt``: ``<id> <symbol>`` per line, or Kaldi's ``<symbol> <id>``.
+
+    The order is the whole file's: the ids are the first column if it holds an integer on
+    every line (the CPC paper's files), else the second (Kaldi's ``phones.txt``, e.g.
+    ``SIL 1``). Columns after those two are ignored.
 
     Raises:
-        AlignmentError: A missing or empty file, a line that is not an integer id from 0 to
-            ``MAX_PHONE_ID`` and a symbol, or an id listed twice.
+        AlignmentError: A missing or empty file, a line without an integer id from 0 to
+            ``MAX_PHONE_ID`` and a symbol in either order, or an id listed twice.
     """
     path = pathlib.Path(path)
+    lines = list(_lines(path))
+    id_column = _id_column(path, lines)
     symbols, seen = {}, {}
-    for number, fields in _lines(path):
-        if len(fields) != 2 or not _is_integer(fields[0]) or int(fields[0]) < 0:
+    for number, fields in lines:
+        index = int(fields[id_column])
+        if index < 0:
             raise AlignmentError(f"{path}:{number}: expected '<id> <symbol>' with a non-negative integer id")
-        index = int(fields[0])
         if index > MAX_PHONE_ID:
             raise AlignmentError(f"{path}:{number}: phone id {index} is larger than {MAX_PHONE_ID}")
         if index in seen:
             raise AlignmentError(f"{path}:{number}: phone id {index} is already defined on line {seen[index]}")
         seen[index] = number
-        symbols[index] = fields[1]
+        symbols[index] = fields[1 - id_column]
     if not symbols:
         raise AlignmentError(f"{path}: defines no phone")
     return symbols
+
+
+def _id_column(path: pathlib.Path, lines: list[tuple[int, list[str]]]) -> int:
+    """0 when every line starts with an integer id, 1 when every line's second column is one.
+
+    Raises:
+        AlignmentError: Naming the first line that fits neither order, else the first line
+            without an id in the first column.
+    """
+    fits = [
+        (number, {column for column in (0, 1) if len(fields) >= 2 and _is_integer(fields[column])})
+        for number, fields in lines
+    ]
+    for column in (0, 1):
+        if all(column in columns for _, columns in fits):
+            return column
+    # A line that fits neither order, else the first that breaks this toolkit's own order.
+    number = next((number for number, columns in fits if not columns), None)
+    if number is None:
+        number = next(number for number, columns in fits if 0 not in columns)
+    raise AlignmentError(
+        f"{path}:{number}: expected '<id> <symbol>' with a non-negative integer id (or Kaldi's '<symbol> <id>' on "
+        "every line)"
+    )
 
 
 def _frame_labels(where: str, utterance: str, values: list[str]) -> np.ndarray:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pathlib
 import time
 import urllib.parse
@@ -10,6 +11,8 @@ from tracking.tracker import FINISH_STATUSES, Tracker, flatten_params
 from tracking.tracking_error import MissingTrackerPackageError, TrackingError
 
 DEFAULT_EXPERIMENT = "cpc-speech"
+TRACKING_URI_VARIABLE = "MLFLOW_TRACKING_URI"
+"""MLflow's own variable for the tracking server; a job's platform sets it."""
 MLFLOW_STORE_FOLDER = "mlruns"
 """The default store's folder under the outputs root: ``mlflow.db`` and ``artifacts/``."""
 
@@ -24,11 +27,15 @@ def resolve_mlflow_uri(uri: str | None, store_root: pathlib.Path | str) -> str:
     MLflow's file store is deprecated, so local stores are SQLite databases.
 
     Args:
-        uri: None or ``""`` for the default store, ``<store_root>/mlruns/mlflow.db``; a URI with
-            a scheme (``sqlite:///...``, ``http://...``) as it is; a folder path for a SQLite store
-            in that folder.
-        store_root: The outputs root holding the default store.
+        uri: None or ``""`` for the default store: ``MLFLOW_TRACKING_URI`` where the environment
+            sets it (Azure ML v2 jobs and Databricks do, pointing at the workspace's store), else
+            ``<store_root>/mlruns/mlflow.db``; a URI with a scheme (``sqlite:///...``,
+            ``http://...``, ``azureml://...``) as it is; a folder path for a SQLite store in that
+            folder.
+        store_root: The outputs root holding the local default store.
     """
+    if not uri:
+        uri = os.environ.get(TRACKING_URI_VARIABLE, "")
     if not uri:
         return _sqlite_uri(pathlib.Path(store_root) / MLFLOW_STORE_FOLDER)
     if len(urllib.parse.urlparse(uri).scheme) > 1:

@@ -80,9 +80,9 @@ def add_tracking_arguments(parser: argparse.ArgumentParser) -> None:
         const=MLFLOW_DEFAULT,
         default=None,
         metavar="URI",
-        help="log parameters, metrics per epoch and artefacts to MLflow; without URI to a local "
-        "store in <outputs>/mlruns (browse: mlflow ui --backend-store-uri "
-        "sqlite:///outputs/mlruns/mlflow.db); URI may be a tracking URI or a folder. "
+        help="log parameters, metrics per epoch and artefacts to MLflow; without URI to $MLFLOW_TRACKING_URI "
+        "where it is set (Azure ML v2 jobs, Databricks), else to a local store in <outputs>/mlruns (browse: "
+        "mlflow ui --backend-store-uri sqlite:///outputs/mlruns/mlflow.db); URI may be a tracking URI or a folder. "
         "Needs: pip install -r requirements-mlflow.txt",
     )
     group.add_argument(
@@ -94,6 +94,8 @@ def add_tracking_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--azureml",
         action="store_true",
-        help="log metrics to the Azure ML run of this process (outside Azure ML an offline run "
-        "prints them). Needs: pip install -r requirements-azureml.txt",
+        help="log metrics to the Azure ML run of this process through SDK v1 (azureml-core; outside Azure ML "
+        "an offline run prints them). Microsoft ended support for SDK v1 on 2026-06-30: on Azure ML v2 use "
+        "--mlflow, which the job's MLFLOW_TRACKING_URI points at the workspace. "
+        "Needs: pip install -r requirements-azureml.txt",
     )

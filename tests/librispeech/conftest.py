@@ -2,6 +2,8 @@
 
 import json
 import pathlib
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -10,6 +12,8 @@ import soundfile
 from librispeech.manifest import MANIFEST_NAME, Manifest, ShardEntry, write_manifest
 from librispeech.record_schema import SCHEMA_VERSION, UtteranceRecord, serialize
 from librispeech.tfrecord_file import TFRecordFileWriter
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
 
 
 def write_corpus(
@@ -103,3 +107,18 @@ def record_split_writer():
 def shard_rewriter():
     """The ``rewrite_shard`` function: replaces a shard's records, keeping the manifest's size right."""
     return rewrite_shard
+
+
+@pytest.fixture
+def run_tfrecords():
+    """Runs ``tfrecords.py`` with the given arguments (and ``--quiet``) from the repository root."""
+
+    def run(*args) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, str(REPO / "tfrecords.py"), *map(str, args), "--quiet"],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+        )
+
+    return run

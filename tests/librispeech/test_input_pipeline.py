@@ -7,8 +7,11 @@ from augmentation.augmentation_config import AugmentConfig
 from augmentation.past_augmentation import PastAugmentation
 from librispeech.corpus_error import CorpusError
 from librispeech.input_pipeline import PipelineConfig, audio_windows
-from librispeech.manifest import read_manifest
+from librispeech.manifest import Manifest, ShardEntry, read_manifest, write_manifest
+from librispeech.record_schema import SCHEMA_VERSION, UtteranceRecord, serialize
 from librispeech.split_converter import ConversionConfig, convert_split
+from librispeech.split_weights import split_weights
+from librispeech.tfrecord_file import TFRecordFileWriter
 
 WINDOW = 4000
 
@@ -226,3 +229,111 @@ def test_augmented_training_yields_pairs_of_augmented_and_clean_windows(ramp_spl
         assert np.all(np.abs(augmented.numpy() - clean.numpy()).max(axis=1) > 0)
     validation = audio_windows(directory, config, training=False)
     assert validation.element_spec == tf.TensorSpec((2, WINDOW), tf.float32)
+
+
+@pytest.fixture
+def two_splits(tmp_path):
+    """Two converted splits whose speakers have the same numbers, 10 and 11, and 3 : 1 hours of audio.
+
+    Every sample tells its origin: its sign the split (+ train-a, - train-b), its magnitude // 1000
+    the speaker (1 for 10, 2 for 11).
+    """
+    root = tmp_path / "LibriSpeech"
+    for split, sign, utterances in (("train-a", 1, 6), ("train-b", -1, 2)):
+        for speaker in (10, 11):
+            chapter_dir = root / split / str(speaker) / "100"
+            chapter_dir.mkdir(parents=True)
+            lines = []
+            for index in range(utterances):
+                utterance_id = f"{speaker}-100-{index:04d}"
+                samples = sign * (1000 * (speaker - 9) + np.arange(8000) % 500)
+                soundfile.write(chapter_dir / f"{utterance_id}.flac", samples.astype(np.int16), 16000)
+                lines.append(f"{utterance_id} X")
+            (chapter_dir / f"{speaker}-100.trans.txt").write_text("\n".join(lines) + "\n")
+        convert_split(ConversionConfig(root, split, shards=2, workers=1, show_progress=False))
+    return [tmp_path / "tfrecords" / split for split in ("train-a", "train-b")]
+
+
+def _origins(batch):
+    """``(split, speaker)`` of every raw window of a batch: ``("a" or "b", 1 or 2)``."""
+    samples = np.round(batch.numpy() * 32768)
+    return [("a" if window[0] > 0 else "b", int(abs(window[0]) // 1000)) for window in samples]
+
+
+def test_split_weights_are_the_shares_of_the_hours(two_splits):
+    assert split_weights([read_manifest(directory) for directory in two_splits]) == pytest.approx([0.75, 0.25])
+
+
+def test_training_draws_each_window_from_a_split_with_its_weight(two_splits):
+    config = PipelineConfig(window=WINDOW, batch_size=8, normalize=False, seed=1, repeat=True)
+    splits = [
+        split for batch in audio_windows(two_splits, config, training=True).take(250) for split, _ in _origins(batch)
+    ]
+    draws, share = len(splits), splits.count("a") / len(splits)
+    # Four standard deviations of the binomial share.
+    assert abs(share - 0.75) < 4 * np.sqrt(0.75 * 0.25 / draws)
+
+
+def test_the_draws_of_splits_are_the_same_at_a_fixed_seed(two_splits):
+    def draws(seed):
+        config = PipelineConfig(window=WINDOW, batch_size=8, normalize=False, seed=seed, repeat=True)
+        return [
+            origin
+            for batch in audio_windows(two_splits, config, training=True).take(20)
+            for origin, _ in _origins(batch)
+        ]
+
+    assert draws(5) == draws(5)
+    assert draws(5) != draws(6)
+
+
+def test_one_pass_over_two_splits_holds_every_window_once_per_crop(two_splits):
+    config = PipelineConfig(window=WINDOW, batch_size=4, normalize=False, seed=3, crops_per_utterance=2)
+    dataset = audio_windows(two_splits, config, training=True)
+    # 12 + 4 utterances of 8000 samples, 2 crops each.
+    assert dataset.cardinality() == 8
+    origins = [origin for batch in dataset for origin in _origins(batch)]
+    assert sorted(set(origins)) == [("a", 1), ("a", 2), ("b", 1), ("b", 2)]
+    assert [split for split, _ in origins].count("a") == 24
+
+
+def test_validation_of_two_splits_reads_one_then_the_other(two_splits):
+    config = PipelineConfig(window=WINDOW, batch_size=2, normalize=False)
+    splits = [split for batch in audio_windows(two_splits, config, training=False) for split, _ in _origins(batch)]
+    assert splits == ["a"] * 12 + ["b"] * 4
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_speaker_groups_never_mix_the_speakers_of_two_splits(two_splits, training):
+    config = PipelineConfig(
+        window=WINDOW, batch_size=4, normalize=False, seed=2, windows_per_speaker=2, repeat=training
+    )
+    batches = audio_windows(two_splits, config, training=training)
+    groups = [
+        origins[start : start + 2] for batch in batches.take(100) for origins in [_origins(batch)] for start in (0, 2)
+    ]
+    # Speaker 10 of train-a and speaker 10 of train-b share a number but are two speakers.
+    assert all(first == second for first, second in groups)
+    assert {first for first, _ in groups} == {("a", 1), ("a", 2), ("b", 1), ("b", 2)}
+
+
+def test_a_split_of_any_corpus_groups_its_speakers_by_their_numbers(tmp_path):
+    """Utterance ids that are paths, not LibriSpeech's numbers: speakers come from the records and the manifest."""
+    directory = tmp_path / "my-corpus"
+    directory.mkdir()
+    # Read as LibriSpeech ids, Anna's would be two speakers and Bob's one named "bob".
+    ids = ["anna/book 1/part 1", "anna/book 1/part 2", "bob-smith/take 1", "bob-smith/take 2"]
+    speakers = [0, 0, 1, 1]
+    file = "my-corpus-00000-of-00001.tfrecord"
+    with TFRecordFileWriter(directory / file) as writer:
+        for utterance_id, speaker in zip(ids, speakers, strict=True):
+            samples = np.full(WINDOW, 1000 * (speaker + 1), np.int16)
+            writer.write(serialize(UtteranceRecord(utterance_id, speaker, 0, "", samples, 16000)))
+    entry = ShardEntry(file, (directory / file).stat().st_size, ids, [WINDOW] * 4, [0, 1], speakers)
+    write_manifest(directory, Manifest(SCHEMA_VERSION, "my-corpus", "/audio", 16000, [entry], []))
+    assert read_manifest(directory).grouped_windows(WINDOW, 2) == 4
+    config = PipelineConfig(window=WINDOW, batch_size=4, normalize=False, crops_per_utterance=1, windows_per_speaker=2)
+    for training in (True, False):
+        (batch,) = list(audio_windows(directory, config, training=training))
+        speakers_of_windows = np.round(batch.numpy()[:, 0] * 32768) // 1000
+        assert speakers_of_windows[0] == speakers_of_windows[1] and speakers_of_windows[2] == speakers_of_windows[3]

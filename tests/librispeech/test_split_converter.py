@@ -30,15 +30,6 @@ def _records(tfrecord_dir):
     return found
 
 
-def _run_cli(*args):
-    return subprocess.run(
-        [sys.executable, os.path.join(REPO, "tfrecords.py"), *map(str, args), "--quiet"],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-    )
-
-
 def test_conversion_round_trips_every_sample_and_field(tiny_corpus, tmp_path):
     root, samples_by_id = tiny_corpus
     summary = convert_split(ConversionConfig(root, "dev-clean", shards=3, workers=2, show_progress=False))
@@ -108,9 +99,9 @@ def test_skip_mode_lists_bad_files_in_the_manifest(tiny_corpus):
     assert "2 files skipped" in summary.final_line()
 
 
-def test_cli_converts_and_prints_one_final_line(tiny_corpus):
+def test_cli_converts_and_prints_one_final_line(tiny_corpus, run_tfrecords):
     root, _ = tiny_corpus
-    result = _run_cli("dev-clean", "--librispeech-dir", root, "--workers", 2)
+    result = run_tfrecords("dev-clean", "--librispeech-dir", root, "--workers", 2)
     assert result.returncode == 0, result.stderr
     (line,) = result.stdout.splitlines()
     assert "12 utterances" in line and "h of audio per minute" in line and "s wall" in line
@@ -133,10 +124,10 @@ def test_cli_converts_and_prints_one_final_line(tiny_corpus):
         ),
     ],
 )
-def test_cli_bad_input_fails_with_one_line_and_no_manifest(tiny_corpus, damage, message):
+def test_cli_bad_input_fails_with_one_line_and_no_manifest(tiny_corpus, damage, message, run_tfrecords):
     root, _ = tiny_corpus
     damage(root)
-    result = _run_cli("dev-clean", "--librispeech-dir", root, "--shards", 3)
+    result = run_tfrecords("dev-clean", "--librispeech-dir", root, "--shards", 3)
     assert result.returncode == 2
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("error: ") and message in line
@@ -154,16 +145,16 @@ def test_cli_bad_input_fails_with_one_line_and_no_manifest(tiny_corpus, damage, 
         (["dev-clean", "--on-error", "ignore"], "argument --on-error: invalid choice"),
     ],
 )
-def test_cli_bad_arguments(tiny_corpus, args, message):
+def test_cli_bad_arguments(tiny_corpus, args, message, run_tfrecords):
     root, _ = tiny_corpus
-    result = _run_cli(*args, "--librispeech-dir", root)
+    result = run_tfrecords(*args, "--librispeech-dir", root)
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_missing_librispeech_dir_is_one_line(tmp_path):
-    result = _run_cli("dev-clean", "--librispeech-dir", tmp_path / "absent")
+def test_missing_librispeech_dir_is_one_line(tmp_path, run_tfrecords):
+    result = run_tfrecords("dev-clean", "--librispeech-dir", tmp_path / "absent")
     assert result.returncode == 2
     assert result.stderr.strip() == f"error: {tmp_path / 'absent'}: LibriSpeech directory does not exist"
 

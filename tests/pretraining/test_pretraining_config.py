@@ -44,7 +44,7 @@ def test_resolves_the_seed_preset_defaults(converted):
     resolved = resolve(_config(converted))
     assert (resolved.spec.hop, resolved.spec.receptive_field, resolved.spec.dim_z) == (256, 512, 40)
     assert (resolved.pred_steps, resolved.dim_c, resolved.frames_per_window) == (10, 40, 80)
-    assert resolved.train_manifest.num_records == 10
+    assert [manifest.num_records for manifest in resolved.train_manifests] == [10]
     assert resolved.minimum_window() == 4096
 
 

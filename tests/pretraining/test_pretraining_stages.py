@@ -124,12 +124,12 @@ def test_a_read_failure_on_sound_shards_is_raised_as_it_came(resolved, tmp_path)
 
 
 def test_diagnose_names_the_first_damaged_shard(resolved, tmp_path):
-    assert diagnose_read_failure((resolved.val_dir, resolved.train_dir), OSError()) is None
+    assert diagnose_read_failure((resolved.val_dir, *resolved.train_dirs), OSError()) is None
     damaged = tmp_path / "dev-clean"
     shutil.copytree(resolved.val_dir, damaged)
     shard = sorted(damaged.glob("*.tfrecord*"))[0]
     shard.write_bytes(shard.read_bytes()[:-10])
-    error = diagnose_read_failure((damaged, resolved.train_dir), OSError())
+    error = diagnose_read_failure((damaged, *resolved.train_dirs), OSError())
     assert isinstance(error, CorpusError)
     assert str(error).startswith(f"{shard}: ") and str(error).endswith("which resumes from the last backup")
 

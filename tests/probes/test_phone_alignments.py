@@ -98,7 +98,8 @@ def test_reads_the_demo_corpus_format(tmp_path):
         ),
         ("test_split.txt", "", r"test_split.txt: lists no utterance"),
         ("phones.txt", "0 SIL\nAA 1\n", r"phones.txt:2: expected '<id> <symbol>' with a non-negative integer id"),
-        ("phones.txt", "0 SIL\n1 AA extra\n", r"phones.txt:2: expected '<id> <symbol>'"),
+        ("phones.txt", "0 SIL\nAA\n", r"phones.txt:2: expected '<id> <symbol>'"),
+        ("phones.txt", "SIL 0\nAA x\n", r"phones.txt:2: expected '<id> <symbol>' .*or Kaldi's '<symbol> <id>'"),
         ("phones.txt", "0 SIL\n1 AA\n1 B\n", r"phones.txt:3: phone id 1 is already defined on line 2"),
     ],
 )
@@ -132,3 +133,18 @@ def test_non_utf8_text_is_reported(tmp_path):
 def test_speaker_splits_need_no_alignment_file(tmp_path):
     directory = _write(tmp_path, {"train_split.txt": "a\nb\n", "test_split.txt": "c\n"})
     assert read_splits(directory) == (["a", "b"], ["c"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0 SIL\n1 AA\n2 B\n3 CH\n",
+        "SIL 0\nAA 1\nB 2\nCH 3\n",
+        "SIL 0 nonsilence\nAA 1 x y\nB 2\nCH 3\n",
+        "0 SIL extra\n1 AA\n2 B\n3 CH\n",
+    ],
+    ids=["id-symbol", "kaldi", "kaldi-extra-columns", "extra-columns"],
+)
+def test_phone_symbols_in_either_order_with_extra_columns_ignored(tmp_path, text):
+    directory = _write(tmp_path, dict(_GOOD, **{"phones.txt": text}))
+    assert read_phone_alignments(directory).phone_symbols == {0: "SIL", 1: "AA", 2: "B", 3: "CH"}

@@ -16,12 +16,23 @@ from tracking.tracking_options import TrackingOptions
 SETTINGS = {"epochs": 3, "lr": 0.01, "encoder": "seed", "dim_c": None, "resolved": {"hop": 256, "conv_dims": [[1, 2]]}}
 
 
-def test_resolve_mlflow_uri(tmp_path):
+def test_resolve_mlflow_uri(tmp_path, monkeypatch):
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     assert resolve_mlflow_uri(None, tmp_path) == f"sqlite:///{tmp_path.resolve()}/mlruns/mlflow.db"
     assert resolve_mlflow_uri("", tmp_path) == f"sqlite:///{tmp_path.resolve()}/mlruns/mlflow.db"
     assert resolve_mlflow_uri("sqlite:///runs.db", tmp_path) == "sqlite:///runs.db"
     assert resolve_mlflow_uri("http://127.0.0.1:5000", tmp_path) == "http://127.0.0.1:5000"
     assert resolve_mlflow_uri(str(tmp_path / "store"), "ignored") == f"sqlite:///{tmp_path.resolve()}/store/mlflow.db"
+
+
+def test_without_a_uri_the_platforms_tracking_uri_wins_over_the_local_store(tmp_path, monkeypatch):
+    workspace = "azureml://westeurope.api.azureml.ms/mlflow/v1.0/subscriptions/s/resourceGroups/g/workspaces/w"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", workspace)
+    assert resolve_mlflow_uri(None, tmp_path) == workspace
+    assert resolve_mlflow_uri("", tmp_path) == workspace
+    assert resolve_mlflow_uri("http://127.0.0.1:5000", tmp_path) == "http://127.0.0.1:5000"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "")
+    assert resolve_mlflow_uri(None, tmp_path) == f"sqlite:///{tmp_path.resolve()}/mlruns/mlflow.db"
 
 
 def test_a_training_run_is_read_back_with_params_metric_history_and_artefacts(tmp_path, fit_tiny_model):
