@@ -25,6 +25,7 @@ import numpy as np
 import soundfile
 import tqdm
 
+from cli.progress_display import progress_bar_options
 from cli.user_error import UserError
 
 DEMO_SIGNATURE = "Synthetic demo corpus written by `python -m demo`"
@@ -127,7 +128,7 @@ def run_in_fresh_processes(
         max_workers=workers, mp_context=context, max_tasks_per_child=1
     ) as executor:
         futures = {executor.submit(function, job): index for index, job in enumerate(jobs)}
-        with tqdm.tqdm(total=len(jobs), desc=description, unit=unit) as progress:
+        with tqdm.tqdm(**progress_bar_options(), total=len(jobs), desc=description, unit=unit) as progress:
             for future in concurrent.futures.as_completed(futures):
                 results[futures[future]] = future.result()
                 progress.update()

@@ -53,6 +53,12 @@ def _build_parser() -> argparse.ArgumentParser:
         help="most padded audio per batch, which bounds memory; a longer file is read and run in "
         "chunks of this length through the streaming model (default: %(default)s)",
     )
+    parser.add_argument(
+        "--layers",
+        action="store_true",
+        help="write every layer's output (each convolution, z, c) as one .npz per file (arrays layer_<i>, each "
+        "at its own hop) and OUT_DIR/layers.json (each layer's name, hop, receptive field, first sample, dim)",
+    )
     return parser
 
 
@@ -70,6 +76,7 @@ def _extract(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         extensions=tuple(args.extensions.split(",")),
         max_batch_seconds=args.max_batch_seconds,
+        layers=args.layers,
     )
     from extract.feature_extraction import extract_features
 

@@ -25,6 +25,8 @@ class ExtractionConfig:
             sample (128 MB for the seed encoder, 0.8 GB for the paper's, per 120 s).
         extensions: File name endings searched for, without the dot, any case.
         show_progress: Show a progress bar on stderr.
+        layers: Write every layer's output (each convolution block, z, c) as one `.npz` per file,
+            with `layers.json` describing them, instead of one kind of features as `.npy`.
     """
 
     audio_dir: pathlib.Path
@@ -35,6 +37,7 @@ class ExtractionConfig:
     max_batch_seconds: float = 120.0
     extensions: tuple[str, ...] = ("flac", "wav")
     show_progress: bool = True
+    layers: bool = False
 
     def __post_init__(self):
         for name in ("audio_dir", "output_dir", "model"):

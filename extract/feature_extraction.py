@@ -27,15 +27,18 @@ import soundfile
 import tensorflow as tf
 import tqdm
 
-from artefacts.atomic_files import write_npy, write_npy_header, written_atomically
+from artefacts.atomic_files import write_json, write_npy, write_npy_header, written_atomically
 from artefacts.folder_lock import FolderLock
+from cli.progress_display import progress_bar_options
 from extract.audio_source import AudioSource
 from extract.extraction_config import ExtractionConfig
 from extract.extraction_error import ExtractionError
 from extract.extraction_summary import ExtractionSummary
 from librispeech.audio_file import SAMPLE_RATE, normalized_pcm16, pcm16_blocks, peak_about_mean, read_pcm16
 from librispeech.corpus_error import CorpusError
+from models.audio_feature_model import AudioFeatureModel
 from models.cpc_model_file import CpcModelFile
+from models.layer_outputs import LayerOutputs, valid_frames
 from models.streaming_context_model import StreamingContextModel
 
 
@@ -65,7 +68,62 @@ def extract_features(config: ExtractionConfig) -> ExtractionSummary:
     features = config.features or model_file.default_features()
     model_file.check_features(features)
     with FolderLock(config.output_dir):
+        if config.layers:
+            return _write_layers(config, files, LayerOutputs.of(AudioFeatureModel.from_model(model_file.model)))
         return _write_features(config, files, model_file, features)
+
+
+LAYERS_FILE = "layers.json"
+
+
+def _write_layers(config: ExtractionConfig, files: list[AudioSource], layers: LayerOutputs) -> ExtractionSummary:
+    """Every layer's output (`LayerOutputs`): one ``.npz`` per file of ``layer_<i>`` arrays
+    ``(valid frames_i, dim_i)`` float32, and ``layers.json`` naming each layer with its hop and dim."""
+    max_batch_samples = int(config.max_batch_seconds * SAMPLE_RATE)
+    for audio_file in files:
+        if audio_file.samples > max_batch_samples:
+            raise ExtractionError(
+                f"{audio_file.path}: longer than --max-batch-seconds {config.max_batch_seconds:g}, and --layers "
+                "does not stream; raise --max-batch-seconds"
+            )
+    described = [
+        {
+            "index": index,
+            "name": name,
+            "hop": geometry.hop,
+            "receptive_field": geometry.receptive_field,
+            "first_sample": geometry.first_sample,
+            "dim": dim,
+        }
+        for index, (name, geometry, dim) in enumerate(zip(layers.names, layers.geometries, layers.dims()))
+    ]
+    write_json(config.output_dir / LAYERS_FILE, {"layers": described})
+    start, frames_written = time.perf_counter(), 0
+    with tqdm.tqdm(total=len(files), unit="file", desc="extracting", disable=not config.show_progress) as progress:
+        for batch in _batches(files, config.batch_size, max_batch_samples):
+            outputs = layers(_read_batch(batch))
+            for row, audio_file in enumerate(batch):
+                arrays = {
+                    f"layer_{index}": np.ascontiguousarray(
+                        output[row, : valid_frames(geometry, audio_file.samples)], "<f4"
+                    )
+                    for index, (geometry, output) in enumerate(zip(layers.geometries, outputs))
+                }
+                path = audio_file.output.with_suffix(".npz")
+                path.parent.mkdir(parents=True, exist_ok=True)
+                with written_atomically(path, path.with_name(f".{path.stem}.tmp.npz")) as temporary:
+                    np.savez(temporary, **arrays)
+                frames_written += len(arrays[f"layer_{len(arrays) - 1}"])
+            progress.update(len(batch))
+    return ExtractionSummary(
+        output_dir=config.output_dir,
+        files=len(files),
+        frames=frames_written,
+        features=layers.names[-1],
+        dim=layers.dims()[-1],
+        audio_seconds=sum(audio_file.samples for audio_file in files) / SAMPLE_RATE,
+        wall_seconds=time.perf_counter() - start,
+    )
 
 
 def _write_features(
@@ -90,7 +148,9 @@ def _write_features(
     start = time.perf_counter()
     with (
         concurrent.futures.ThreadPoolExecutor(max_workers=1) as reader,
-        tqdm.tqdm(total=len(files), unit="file", desc="extracting", disable=not config.show_progress) as progress,
+        tqdm.tqdm(
+            **progress_bar_options(), total=len(files), unit="file", desc="extracting", disable=not config.show_progress
+        ) as progress,
     ):
         for audio_file in long_files:
             frames_written += _extract_in_chunks(

@@ -8,6 +8,7 @@ import keras
 import numpy as np
 
 from artefacts.atomic_files import save_model
+from cli.progress_display import keras_verbosity
 from kws_eval.front_end import FrontEnd, build_front_end
 from kws_eval.kws_config import KwsConfig
 from kws_eval.kws_model import kws_model, linear_kws_model, mean_frame_model
@@ -55,7 +56,8 @@ def train_row(
             when there is no SNR to score.
         model_path: Where the trained model goes (`.keras`), written under a
             temporary name first; None saves nothing.
-        verbose: Keras `fit` verbosity; "auto" shows a progress bar.
+        verbose: Keras `fit` verbosity; "auto" shows a progress bar (a line per epoch when
+            stdout is not a terminal).
 
     Returns:
         The `RowResult`.
@@ -149,7 +151,7 @@ def _fit_cnn(front_end: FrontEnd, classifier: str, data, config: KwsConfig, seed
         steps_per_epoch=per_epoch,
         validation_data=data.batches("validation", config.batch_size),
         callbacks=[keras.callbacks.TerminateOnNaN()],
-        verbose=verbose,
+        verbose=keras_verbosity(verbose),
         shuffle=False,  # The pipeline shuffles; Keras cannot shuffle a tf.data.Dataset.
     ).history
     return model, {key: [float(value) for value in values] for key, values in history.items()}, total_steps

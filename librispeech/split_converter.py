@@ -36,6 +36,7 @@ import tqdm
 from artefacts.atomic_files import naming_path, replace_durably, write_json
 from artefacts.folder_lock import FolderLock
 from cli.held_interrupt import HeldInterrupt
+from cli.progress_display import progress_bar_options
 from cli.usable_cores import usable_cores
 from librispeech.audio_file import SAMPLE_RATE, AudioHeader
 from librispeech.audio_pieces import AudioPieces, piece_ids
@@ -368,6 +369,7 @@ def _run_tasks(
     progress_queue, stop = context.Queue(), context.RawValue("b", 0)
     results: dict[str, dict] = {}
     bar = tqdm.tqdm(
+        **progress_bar_options(),
         total=already_done + sum(len(task.utterances) for task in tasks),
         initial=already_done,
         unit="utt",

@@ -34,6 +34,7 @@ import tensorflow as tf
 
 from artefacts.atomic_files import save_model, save_weights, write_json
 from augmentation.past_augmentation import PastAugmentation
+from cli.progress_display import keras_verbosity
 from librispeech.corpus_error import CorpusError
 from librispeech.input_pipeline import PipelineConfig, audio_windows
 from librispeech.manifest import Manifest
@@ -86,7 +87,8 @@ def pretrain(
 
     Args:
         resolved: Checked settings (``resolved_pretraining.resolve``).
-        verbose: Keras ``fit`` verbosity: ``"auto"`` shows a progress bar.
+        verbose: Keras ``fit`` verbosity: ``"auto"`` shows a progress bar (a line per epoch
+            when stdout is not a terminal).
         strategy: The ``tf.distribute`` strategy; by default the one of ``distribute``.
             Under several workers only the chief writes into ``output_dir``; every worker
             resumes from the chief's backup (``output_dir`` must be shared).
@@ -267,7 +269,7 @@ def fit_training(
         validation_data=built.val_windows,
         validation_steps=built.val_steps,
         callbacks=callbacks,
-        verbose=verbose,
+        verbose=keras_verbosity(verbose),
         shuffle=False,  # The input pipeline shuffles; Keras cannot shuffle a tf.data.Dataset.
     )
     next_epoch = start.epoch

@@ -12,6 +12,7 @@ import numpy as np
 import tensorflow as tf
 import tqdm
 
+from cli.progress_display import progress_bar_options
 from probes.audio_windows import AudioWindows
 from probes.linear_heads import pool_frames
 from probes.utterance_audio import UtteranceAudio
@@ -35,7 +36,9 @@ def utterance_features(
         Per group, ``(frames, features)`` float32 per utterance, in order.
     """
     run = _compiled(network, tf.TensorSpec((1, None), tf.float32))
-    with tqdm.tqdm(total=sum(map(len, groups)), desc=description, unit="utt", disable=not show_progress) as progress:
+    with tqdm.tqdm(
+        **progress_bar_options(), total=sum(map(len, groups)), desc=description, unit="utt", disable=not show_progress
+    ) as progress:
         features = []
         for utterances in groups:
             features.append([])
@@ -69,7 +72,9 @@ def window_features(
     """
     run = _compiled(network, tf.TensorSpec((None, groups[0].length), tf.float32), pooling)
     total = sum(len(windows) for windows in groups)
-    with tqdm.tqdm(total=total, desc=description, unit="window", disable=not show_progress) as progress:
+    with tqdm.tqdm(
+        **progress_bar_options(), total=total, desc=description, unit="window", disable=not show_progress
+    ) as progress:
         vectors = []
         for windows in groups:
             pooled = []

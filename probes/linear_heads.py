@@ -4,6 +4,8 @@ import keras
 import numpy as np
 import tqdm
 
+from cli.progress_display import progress_bar_options
+
 _PREDICT_BATCH = 8192
 
 
@@ -57,7 +59,9 @@ def fit_frozen_head(
     features64 = features.astype(np.float64)
     head = frozen_head(features.shape[1], num_classes, features64.mean(axis=0), features64.var(axis=0))
     compile_classifier(head, learning_rate)
-    with tqdm.tqdm(total=epochs, desc=description, unit="epoch", disable=not show_progress) as progress:
+    with tqdm.tqdm(
+        **progress_bar_options(), total=epochs, desc=description, unit="epoch", disable=not show_progress
+    ) as progress:
 
         def epoch_done(epoch, logs):
             progress.set_postfix(accuracy=f"{logs['accuracy']:.3f}")

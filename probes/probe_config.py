@@ -4,6 +4,7 @@ import dataclasses
 import os
 import pathlib
 
+from cli.progress_display import keras_verbosity
 from probes.probe_error import ProbeError
 
 TASKS = ("phone", "speaker")
@@ -87,8 +88,8 @@ class ProbeConfig:
 
     @property
     def fit_verbose(self) -> int | str:
-        """Keras ``fit`` verbosity: a progress bar, or nothing."""
-        return "auto" if self.show_progress else 0
+        """Keras ``fit`` verbosity: a progress bar (a line per epoch when redirected), or nothing."""
+        return keras_verbosity() if self.show_progress else 0
 
     @property
     def needs_model(self) -> bool:

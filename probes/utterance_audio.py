@@ -7,6 +7,7 @@ import numpy as np
 import tensorflow as tf
 import tqdm
 
+from cli.progress_display import progress_bar_options
 from librispeech.audio_file import normalized_pcm16
 from librispeech.manifest import read_manifest
 from librispeech.record_schema import tf_feature_spec
@@ -118,7 +119,11 @@ def read_utterances(
     dataset = dataset.batch(_PARSE_BATCH).map(lambda serialized: tf.io.parse_example(serialized, tf_feature_spec()))
     found = {}
     progress = tqdm.tqdm(
-        total=sum(shard.num_records for shard in shards), desc="reading audio", unit="utt", disable=not show_progress
+        **progress_bar_options(),
+        total=sum(shard.num_records for shard in shards),
+        desc="reading audio",
+        unit="utt",
+        disable=not show_progress,
     )
     with progress:
         for batch in dataset.as_numpy_iterator():

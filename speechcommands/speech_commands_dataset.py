@@ -18,6 +18,7 @@ import numpy as np
 import tensorflow as tf
 import tqdm
 
+from cli.progress_display import progress_bar_options
 from cli.usable_cores import usable_cores
 from librispeech.audio_file import INT16_FULL_SCALE, read_pcm16
 from librispeech.corpus_error import CorpusError
@@ -185,7 +186,9 @@ def read_speech_commands(
         audio[split][row, : min(samples.size, CLIP_SAMPLES)] = samples[:CLIP_SAMPLES]
 
     with (
-        tqdm.tqdm(total=len(jobs), desc="loading clips", unit="clip", disable=not progress) as bar,
+        tqdm.tqdm(
+            **progress_bar_options(), total=len(jobs), desc="loading clips", unit="clip", disable=not progress
+        ) as bar,
         concurrent.futures.ThreadPoolExecutor(workers) as pool,
     ):
         futures = [pool.submit(read, job) for job in jobs]

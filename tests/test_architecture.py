@@ -12,7 +12,7 @@ PACKAGES = sorted(path.parent.name for path in REPO.glob("*/__init__.py") if pat
 SCRIPTS = {"train", "tfrecords"}
 DATA = {"librispeech", "speechcommands", "demo", "augmentation"}
 MODEL = {"models", "losses", "pretraining", "frontends"}
-EVALUATION = {"kws_eval", "probes", "extract", "streaming", "report"}
+EVALUATION = {"kws_eval", "probes", "extract", "streaming", "report", "cpc_hear"}
 TRAINING = {"pretraining"}
 
 

@@ -148,3 +148,81 @@ def test_progress_messages_of_the_named_package_reach_stdout_alone(capsys):
         logging.getLogger("kws_eval").propagate = True
     assert captured.out == "[1/5] seed 0\n"
     assert captured.err == ""
+
+
+NATIVE_START_UP = [
+    b"WARNING: All log messages before absl::InitializeLog() is called are written to STDERR",
+    b"I0000 00:00:1796351816.921752   20383 port.cc:153] oneDNN custom operations are on. You may see slightly "
+    b"different numerical results due to floating-point round-off errors from different computation orders.",
+    b"I0000 00:00:1796351816.922106   20383 cudart_stub.cc:31] Could not find cuda drivers on your machine, GPU will "
+    b"not be used.",
+    b"E0000 00:00:1796351820.645934   20383 cuda_platform.cc:52] failed call to cuInit: INTERNAL: CUDA error: Failed "
+    b"call to cuInit: UNKNOWN ERROR (303)",
+    b"I0000 00:00:1796349826.774871   16765 cpu_feature_guard.cc:227] This TensorFlow binary is optimized to use "
+    b"available CPU instructions in performance-critical operations.",
+    b"To enable the following instructions: AVX2 AVX512F FMA, in other operations, rebuild TensorFlow with the "
+    b"appropriate compiler flags.",
+]
+
+
+def test_the_start_up_noise_pattern_takes_tensorflows_banners_and_nothing_else():
+    from cli.tensorflow_environment import START_UP_NOISE
+
+    assert all(START_UP_NOISE.fullmatch(line) for line in NATIVE_START_UP)
+    for kept in (
+        b"F0000 00:00:1796351820.645934   20383 conv_ops.cc:52] Check failed: input rank 3",
+        b"E0000 00:00:1796351820.645934   20383 cuda_platform.cc:52",
+        b"error: data/x.flac: not 16 kHz",
+        b"Traceback (most recent call last):",
+    ):
+        assert START_UP_NOISE.fullmatch(kept) is None, kept
+
+
+def test_hidden_noise_leaves_every_other_native_line_and_python_s_stderr_direct():
+    script = (
+        "import os, sys, cli.tensorflow_environment as environment\n"
+        "environment.hide_start_up_noise()\n"
+        f"os.write(2, b'\\n'.join({NATIVE_START_UP!r}) + b'\\nnative problem\\npartial')\n"
+        "print('error: from python', file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, cwd=os.getcwd(), check=True)
+    assert sorted(result.stderr.splitlines()) == [b"error: from python", b"native problem", b"partial"]
+
+
+def test_a_command_s_stderr_is_its_error_line_alone_and_verbose_keeps_the_start_up_lines(tmp_path):
+    from cli.tensorflow_environment import START_UP_NOISE
+
+    (tmp_path / "audio").mkdir()
+    command = [sys.executable, "-m", "extract", str(tmp_path / "audio"), str(tmp_path / "out"), "--model", "none.h5"]
+    quiet = subprocess.run(command, capture_output=True, cwd=os.getcwd())
+    verbose = subprocess.run([*command, "--verbose"], capture_output=True, cwd=os.getcwd())
+    assert quiet.returncode == verbose.returncode == 2
+    assert (
+        quiet.stderr == f"error: {tmp_path / 'audio'}: no audio files (.flac, .wav) in it or its subfolders\n".encode()
+    )
+    assert [line for line in verbose.stderr.splitlines() if not START_UP_NOISE.fullmatch(line)] == [
+        quiet.stderr.rstrip(b"\n")
+    ]
+
+
+def test_keras_and_tqdm_show_plain_progress_when_redirected(monkeypatch):
+    import io
+
+    from cli.progress_display import keras_verbosity, progress_bar_options
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    assert (keras_verbosity(), keras_verbosity(0), progress_bar_options()) == (2, 0, {"mininterval": 30.0})
+    monkeypatch.setattr(sys, "stdout", Terminal())
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    assert (keras_verbosity(), keras_verbosity(2), progress_bar_options()) == (1, 2, {})
+
+
+def test_every_parser_takes_verbose_and_leaves_it_out_of_the_arguments():
+    parser = OneLineErrorParser(prog="tool")
+    parser.add_argument("--count", type=int, default=1)
+    assert vars(parser.parse_args(["--verbose", "--count", "3"])) == {"count": 3}

@@ -1,0 +1,1 @@
+"""Exporting a trained model: the preset folder (config, weights, preprocessing, metadata)."""
