@@ -2,9 +2,9 @@
 
 import tensorflow as tf
 
-from kws_eval.peak_normalization import PeakNormalization
 from models.audio_feature_model import AudioFeatureModel
 from models.model_file_error import ModelFileError
+from models.peak_normalization import PeakNormalization
 
 SAMPLE_RATE = 16000
 """The rate every CPC encoder here is trained at."""

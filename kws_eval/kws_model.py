@@ -5,7 +5,7 @@ import numpy as np
 
 from kws_eval.front_end import FrontEnd
 from kws_eval.kws_classifier import kws_classifier
-from kws_eval.peak_normalization import PeakNormalization
+from models.peak_normalization import PeakNormalization
 
 
 def kws_model(

@@ -1,7 +1,7 @@
 import keras
 import numpy as np
 
-from kws_eval.peak_normalization import INT16_STEP, PeakNormalization
+from models.peak_normalization import INT16_STEP, PeakNormalization
 
 
 def test_removes_the_mean_and_divides_by_the_peak():

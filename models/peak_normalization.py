@@ -15,8 +15,9 @@ class PeakNormalization(keras.layers.Layer):
 
     This is what CPC pretraining does to every utterance (there with the whole
     utterance's statistics, here with the clip's), so a CPC encoder sees audio
-    at the scale it was trained on. Every keyword-spotting row applies it, the
-    log-mel one included, so all rows see the same input.
+    at the scale it was trained on. The keyword-spotting models apply it to
+    every row, the log-mel one included, so all rows see the same input; the
+    HEAR API applies it to every sound.
 
     Args:
         floor: Smallest peak divided by, so that a silent clip stays finite;
