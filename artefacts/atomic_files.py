@@ -8,6 +8,7 @@ folder's entry after it, so that a power cut leaves the old file or the new one,
 import contextlib
 import errno
 import json
+import logging
 import math
 import os
 import pathlib
@@ -144,9 +145,32 @@ def ensure_room(folder: pathlib.Path, needed_bytes: int) -> None:
 
 
 def save_model(model, path: pathlib.Path) -> None:
-    """Saves a Keras model to ``path``; the temporary name keeps the suffix Keras picks the format by."""
+    """Saves a Keras model to ``path``; the temporary name keeps the suffix Keras picks the format by.
+
+    An ``.h5`` file is chosen on purpose (``genc.h5`` loads with any Keras), so Keras's warning
+    that HDF5 is a legacy format is left out of the log.
+    """
     path = pathlib.Path(path)
-    _save_keras_file(model, model.save, path, path.with_name(f".{path.stem}.tmp{path.suffix}"))
+    with _without_legacy_format_warning():
+        _save_keras_file(model, model.save, path, path.with_name(f".{path.stem}.tmp{path.suffix}"))
+
+
+_LEGACY_FORMAT_WARNING = "You are saving your model as an HDF5 file"
+
+
+@contextlib.contextmanager
+def _without_legacy_format_warning():
+    """Drops Keras's HDF5-is-legacy warning (logged through absl's Python logger) for the block."""
+
+    def keep(record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(_LEGACY_FORMAT_WARNING)
+
+    logger = logging.getLogger("absl")
+    logger.addFilter(keep)
+    try:
+        yield
+    finally:
+        logger.removeFilter(keep)
 
 
 def save_weights(model, path: pathlib.Path) -> None:
