@@ -6,11 +6,12 @@ import pathlib
 import keras
 import numpy as np
 
-from librispeech.audio_file import INT16_FULL_SCALE, PEAK_FLOOR, SAMPLE_RATE, peak_about_mean
+from librispeech.audio_file import PEAK_FLOOR, SAMPLE_RATE, peak_about_mean
 from models.audio_feature_model import AudioFeatureModel
 from models.feature_batch import FeatureBatch
 from models.layer_features import LayerFeatures
 from models.layer_outputs import LayerOutputs, valid_frames
+from models.peak_normalization import INT16_STEP
 from models.preset_architecture import PresetArchitecture
 from models.preset_error import PresetError
 
@@ -18,9 +19,6 @@ CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.weights.h5"
 PREPROCESSOR_FILE = "preprocessor.json"
 METADATA_FILE = "metadata.json"
-
-PEAK_FLOOR_FLOAT = PEAK_FLOOR / INT16_FULL_SCALE
-"""Pretraining's smallest peak divided by (one int16 step) for float audio in [-1, 1]."""
 
 
 class CPCFeatures:
@@ -113,7 +111,7 @@ class CPCFeatures:
                 raise ValueError(f"waveform {number}: expected a non-empty 1-D array of finite samples")
             mean = float(waveform.mean())
             peak = peak_about_mean(mean, float(waveform.min()), float(waveform.max()))
-            audio[number, : waveform.size] = (waveform - mean) / max(peak, PEAK_FLOOR_FLOAT)
+            audio[number, : waveform.size] = (waveform - mean) / max(peak, INT16_STEP)
         return audio, lengths
 
     @staticmethod
@@ -151,7 +149,7 @@ def preprocessor_config() -> dict:
             "remove_mean": True,
             "divide_by": "peak_about_mean",
             "formula": "(x - mean(x)) / max(max(|x - mean(x)|), floor)",
-            "floor": PEAK_FLOOR_FLOAT,
+            "floor": INT16_STEP,
             "floor_int16_steps": PEAK_FLOOR,
         },
         "padding_value": 0.0,

@@ -161,3 +161,23 @@ def fit_tiny_model():
         ).history
 
     return fit
+
+
+@pytest.fixture(scope="session")
+def resampled_to_16khz():
+    """The reference the converter's audio is held to, from int16 source samples and their rate:
+    channels averaged, scipy's polyphase resampling (factors reduced by their gcd), rounded and
+    clipped to int16."""
+    import math
+
+    import numpy as np
+    import scipy.signal
+
+    def reference(samples, rate: int):
+        signal = samples.mean(axis=1) if samples.ndim == 2 else samples.astype(np.float64)
+        if rate != 16000:
+            divisor = math.gcd(16000, rate)
+            signal = scipy.signal.resample_poly(signal, 16000 // divisor, rate // divisor)
+        return np.clip(np.round(signal), -32768, 32767).astype(np.int16)
+
+    return reference
