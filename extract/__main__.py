@@ -19,7 +19,8 @@ def _build_parser() -> argparse.ArgumentParser:
         prog="python -m extract",
         description="Write the CPC features of every audio file under AUDIO_DIR (16 kHz mono, searched "
         "recursively) to OUT_DIR: one float32 (frames, dim) .npy per file at the same relative path. Each "
-        "file is normalised as in training (mean removed, divided by its peak).",
+        "file is normalised as in training (mean removed, divided by its peak). OUT_DIR/run.json records the run "
+        "and its counts (files, frames, feature kind, dim, hop, real-time factor).",
     )
     parser.add_argument("audio_dir", type=pathlib.Path, metavar="AUDIO_DIR", help="folder of audio files")
     parser.add_argument("output_dir", type=pathlib.Path, metavar="OUT_DIR", help="folder receiving the .npy files")

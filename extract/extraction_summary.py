@@ -14,6 +14,7 @@ class ExtractionSummary:
         frames: Feature frames written, all files together.
         features: "z" or "c".
         dim: Size of one feature frame.
+        hop: Samples between two feature frames.
         audio_seconds: Audio processed, in seconds at 16 kHz.
         wall_seconds: Wall-clock time from the first read to the last write.
     """
@@ -23,6 +24,7 @@ class ExtractionSummary:
     frames: int
     features: str
     dim: int
+    hop: int
     audio_seconds: float
     wall_seconds: float
 
@@ -30,6 +32,19 @@ class ExtractionSummary:
     def real_time_factor(self) -> float:
         """Audio seconds processed per wall-clock second."""
         return self.audio_seconds / max(self.wall_seconds, 1e-9)
+
+    def record(self) -> dict:
+        """The counts and timing, JSON-ready, as ``run.json`` keeps them under ``extra.extraction``."""
+        return {
+            "files": self.files,
+            "frames": self.frames,
+            "features": self.features,
+            "dim": self.dim,
+            "hop": self.hop,
+            "audio_seconds": round(self.audio_seconds, 3),
+            "wall_seconds": round(self.wall_seconds, 3),
+            "real_time_factor": round(self.real_time_factor, 1),
+        }
 
     def report(self) -> str:
         """One line for the end of a run."""

@@ -18,6 +18,8 @@ into the `.npy` file as they come.
 """
 
 import concurrent.futures
+import contextlib
+import dataclasses
 import os
 import pathlib
 import time
@@ -40,6 +42,7 @@ from models.audio_feature_model import AudioFeatureModel
 from models.cpc_model_file import CpcModelFile
 from models.layer_outputs import LayerOutputs, valid_frames
 from models.streaming_context_model import StreamingContextModel
+from tracking.run_record import RunRecord
 
 
 def extract_features(config: ExtractionConfig) -> ExtractionSummary:
@@ -48,7 +51,8 @@ def extract_features(config: ExtractionConfig) -> ExtractionSummary:
     Each file is normalised as in training (its mean removed, divided by its peak),
     then `(frames, dim)` float32 features go to the same relative path under
     `config.output_dir` with the suffix `.npy`, written under a temporary name and
-    renamed when complete.
+    renamed when complete. `config.output_dir/run.json` records the run (`tracking.run_record`),
+    and once it completes the summary under `extra.extraction` (`ExtractionSummary.record`).
 
     Args:
         config: Folders, model, features and batching.
@@ -68,9 +72,20 @@ def extract_features(config: ExtractionConfig) -> ExtractionSummary:
     features = config.features or model_file.default_features()
     model_file.check_features(features)
     with FolderLock(config.output_dir):
-        if config.layers:
-            return _write_layers(config, files, LayerOutputs.of(AudioFeatureModel.from_model(model_file.model)))
-        return _write_features(config, files, model_file, features)
+        record = RunRecord.start(config.output_dir, dataclasses.asdict(config))
+        try:
+            if config.layers:
+                summary = _write_layers(config, files, LayerOutputs.of(AudioFeatureModel.from_model(model_file.model)))
+            else:
+                summary = _write_features(config, files, model_file, features)
+        except BaseException as error:
+            status = "interrupted" if isinstance(error, KeyboardInterrupt) else "failed"
+            # On a full disk the record cannot be rewritten either; the error that stopped the run is the one to show.
+            with contextlib.suppress(OSError):
+                record.finish(status, {"error": {"type": type(error).__name__, "message": str(error)}})
+            raise
+        record.finish("completed", {"extraction": summary.record()})
+    return summary
 
 
 LAYERS_FILE = "layers.json"
@@ -121,6 +136,7 @@ def _write_layers(config: ExtractionConfig, files: list[AudioSource], layers: La
         frames=frames_written,
         features=layers.names[-1],
         dim=layers.dims()[-1],
+        hop=layers.geometries[-1].hop,
         audio_seconds=sum(audio_file.samples for audio_file in files) / SAMPLE_RATE,
         wall_seconds=time.perf_counter() - start,
     )
@@ -178,6 +194,7 @@ def _write_features(
         frames=frames_written,
         features=features,
         dim=model_file.dim(features),
+        hop=spec.hop,
         audio_seconds=total_samples / SAMPLE_RATE,
         wall_seconds=time.perf_counter() - start,
     )

@@ -14,8 +14,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = OneLineErrorParser(
         prog="python -m report",
         description="Gather what an outputs folder holds (pretraining metrics and figures, keyword-spotting and "
-        "probe tables and charts, run records, tracking stores) into report.md (figures linked) and report.html "
-        "(self-contained, figures embedded) in that folder.",
+        "probe tables and charts, feature extraction summaries, run records, tracking stores) into report.md "
+        "(figures linked) and report.html (self-contained, figures embedded) in that folder.",
     )
     parser.add_argument(
         "outputs_dir",

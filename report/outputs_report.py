@@ -6,6 +6,8 @@ Looked for, each section only when its files exist:
   ``plots/loss.png``;
 * Keyword spotting (``python -m kws_eval``): ``kws/results.json`` and the PNGs beside it;
 * Phone and speaker probes and ABX (``python -m probes``): ``probes/<task>/results.json`` and PNGs;
+* Feature extraction (``python -m extract``): any folder just inside the outputs folder (``features/``
+  in ``make evaluate``) whose ``run.json`` holds an extraction summary;
 * Runs: ``run.json`` in any of those folders;
 * Tracking: ``logs/`` (TensorBoard) and ``mlruns/mlflow.db`` (MLflow).
 """
@@ -33,6 +35,10 @@ RUN_FOLDERS = {
     "probes/abx": "ABX",
 }
 """Folders (relative to the outputs folder) whose ``run.json`` is reported, and what ran there."""
+EXTRACTION_KEY = "extraction"
+"""Where ``python -m extract``'s ``run.json`` keeps its summary, under ``extra``."""
+_SAMPLE_RATE = 16000
+"""``python -m extract`` reads 16 kHz audio only."""
 
 _PRETRAINING_FIGURES = (
     ("plots/prediction_accuracy.png", "Prediction accuracy per epoch (validation) for k = 1, 2, 5, 10 steps ahead"),
@@ -81,21 +87,23 @@ class OutputsReport:
         outputs_dir = pathlib.Path(outputs_dir)
         if not outputs_dir.is_dir():
             raise ReportError(f"{outputs_dir}: no such folder")
+        extractions = _extractions(outputs_dir)
         candidates = [
             _pretraining_section(outputs_dir),
             _results_section(outputs_dir, "kws", "Keyword spotting"),
             _results_section(outputs_dir, "probes/phone", "Phone probe"),
             _results_section(outputs_dir, "probes/speaker", "Speaker probe"),
             _results_section(outputs_dir, "probes/abx", "ABX"),
-            _runs_section(outputs_dir),
+            _extraction_section(outputs_dir, extractions),
+            _runs_section(outputs_dir, {folder: "feature extraction" for folder in extractions}),
             _tracking_section(outputs_dir),
         ]
         sections = [section for section in candidates if section is not None]
         if not sections:
             raise ReportError(
                 f"{outputs_dir}: no outputs to report (looked for metrics.json, plots/, kws/results.json, "
-                "probes/phone/results.json, probes/speaker/results.json, probes/abx/results.json, run.json, logs/, "
-                "mlruns/)"
+                "probes/phone/results.json, probes/speaker/results.json, probes/abx/results.json, run.json, "
+                "*/run.json of python -m extract, logs/, mlruns/)"
             )
         return cls(outputs_dir, sections, datetime.datetime.now().astimezone().isoformat(timespec="seconds"))
 
@@ -226,9 +234,59 @@ def _results_blocks(document: dict) -> list:
     return blocks
 
 
-def _runs_section(outputs_dir: pathlib.Path) -> ReportSection | None:
+def _extractions(outputs_dir: pathlib.Path) -> dict[str, dict]:
+    """The ``run.json`` of each folder just inside ``outputs_dir`` that ``python -m extract`` completed, by folder."""
+    found = {}
+    for directory in sorted(outputs_dir.iterdir()):
+        path = directory / "run.json"
+        if directory.name in RUN_FOLDERS or not _own_file(path, outputs_dir):
+            continue
+        record = _read_json(path)
+        extra = record.get("extra") if isinstance(record, dict) else None
+        if isinstance(extra, dict) and isinstance(extra.get(EXTRACTION_KEY), dict):
+            found[directory.name] = record
+    return found
+
+
+def _extraction_section(outputs_dir: pathlib.Path, extractions: dict[str, dict]) -> ReportSection | None:
     blocks = []
-    for folder, what in RUN_FOLDERS.items():
+    for folder, record in extractions.items():
+        try:
+            table = _extraction_table(record)
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            path = outputs_dir / folder / "run.json"
+            raise ReportError(f"{path}: not an extraction record ({type(error).__name__}: {error})") from None
+        blocks += [Heading(f"`{folder}/`"), table]
+    return ReportSection("Feature extraction", blocks) if blocks else None
+
+
+def _extraction_table(record: dict) -> Table:
+    summary, settings = record["extra"][EXTRACTION_KEY], record["settings"]
+    hop = summary["hop"]
+    if settings.get("layers"):
+        files = "one `.npz` of every layer's output per audio file (`layers.json`)"
+    else:
+        files = "one `.npy` per audio file"
+    facts = {
+        "audio": f"`{settings['audio_dir']}`",
+        "model": f"`{settings['model']}`",
+        "written": files,
+        "features": summary["features"],
+        "files": summary["files"],
+        "frames": summary["frames"],
+        "dim": summary["dim"],
+        "hop": f"{hop} samples ({1000 * hop / _SAMPLE_RATE:g} ms)",
+        "audio length": f"{summary['audio_seconds']:.1f} s",
+        "wall time": f"{summary['wall_seconds']:.1f} s",
+        "real-time factor": f"{summary['real_time_factor']:.0f}x (audio seconds per wall second)",
+    }
+    return _key_value_table(facts, "field")
+
+
+def _runs_section(outputs_dir: pathlib.Path, more_folders: dict[str, str]) -> ReportSection | None:
+    """The run records of ``RUN_FOLDERS`` and of ``more_folders`` (folder → what ran there)."""
+    blocks = []
+    for folder, what in {**RUN_FOLDERS, **more_folders}.items():
         path = outputs_dir / folder / "run.json"
         if not path.is_file():
             continue

@@ -1,3 +1,4 @@
+import json
 import os
 import pathlib
 import re
@@ -33,8 +34,9 @@ def test_every_file_gets_the_context_of_the_model_run_on_it_alone(
     out = tmp_path / "features"
     assert main([str(audio_dir), str(out), "--model", str(model_files["gar"]), "--batch-size", "2"]) == 0
     written = sorted(str(path.relative_to(out)) for path in out.rglob("*") if path.is_file())
-    # .lock: the folder's lock while a run writes it (see artefacts/folder_lock.py).
-    assert written == sorted([".lock", *(str(pathlib.Path(relative).with_suffix(".npy")) for relative in audio_files)])
+    # .lock: the folder's lock while a run writes it (see artefacts/folder_lock.py); run.json: the run's record.
+    expected = [".lock", "run.json", *(str(pathlib.Path(relative).with_suffix(".npy")) for relative in audio_files)]
+    assert written == sorted(expected)
     for relative, (samples, _, _) in audio_files.items():
         features = np.load(out / pathlib.Path(relative).with_suffix(".npy"))
         assert features.shape == (SEED.num_frames(samples), 40) == (samples // 256, 40)
@@ -44,6 +46,20 @@ def test_every_file_gets_the_context_of_the_model_run_on_it_alone(
     assert summary.startswith("5 files") and "c frames of 40" in summary
     assert re.search(r"real-time factor [1-9]\d*x \(audio seconds per wall second\)", summary)
     assert "extracting" in captured.err and "5/5" in captured.err
+    record = json.loads((out / "run.json").read_text())
+    assert record["status"] == "completed" and record["settings"]["model"] == str(model_files["gar"])
+    extraction = record["extra"]["extraction"]
+    frames = sum(SEED.num_frames(samples) for samples, _, _ in audio_files.values())
+    seconds = sum(samples for samples, _, _ in audio_files.values()) / 16000
+    assert {key: extraction[key] for key in ("files", "frames", "features", "dim", "hop")} == {
+        "files": 5,
+        "frames": frames,
+        "features": "c",
+        "dim": 40,
+        "hop": 256,
+    }
+    assert extraction["audio_seconds"] == round(seconds, 3) and extraction["wall_seconds"] > 0
+    assert extraction["real_time_factor"] == pytest.approx(seconds / extraction["wall_seconds"], rel=0.02, abs=0.1)
 
 
 def test_z_comes_from_the_encoder_inside_gar_or_from_genc(audio_dir, model_files, tmp_path):
@@ -179,6 +195,18 @@ def test_the_command_line_prints_the_real_time_factor(audio_dir, model_files, tm
     factor = re.search(r"real-time factor (\d+)x", result.stdout)
     assert factor and int(factor.group(1)) > 0
     assert len(list((tmp_path / "features").rglob("*.npy"))) == 5
+
+
+def test_a_run_stopped_by_an_unreadable_file_is_recorded_as_failed(audio_dir, model_files, tmp_path, capsys):
+    # Its header reads, its data do not: found when its batch is read, inside the run.
+    _truncated(audio_dir)
+    out = tmp_path / "features"
+    assert main([str(audio_dir), str(out), "--model", str(model_files["gar"])]) == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    record = json.loads((out / "run.json").read_text())
+    assert record["status"] == "failed" and "extraction" not in record["extra"]
+    assert record["extra"]["error"]["type"] == "ExtractionError"
+    assert error == f"error: {record['extra']['error']['message']}"
 
 
 def test_an_output_folder_under_a_regular_file_is_one_line(audio_dir, model_files, tmp_path, capsys):

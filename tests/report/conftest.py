@@ -1,4 +1,4 @@
-"""Outputs folders holding any subset of what train.py, kws_eval, probes and the trackers write."""
+"""Outputs folders holding any subset of what train.py, kws_eval, probes, extract and the trackers write."""
 
 import json
 import pathlib
@@ -6,10 +6,11 @@ import pathlib
 import pytest
 from matplotlib.figure import Figure
 
+from extract.extraction_summary import ExtractionSummary
 from pretraining.training_plots import plot_loss, plot_prediction_accuracy
 from tracking.run_record import RunRecord
 
-PARTS = ("pretraining", "figures", "kws", "phone", "speaker", "abx", "runs", "logs", "mlflow")
+PARTS = ("pretraining", "figures", "kws", "phone", "speaker", "abx", "extraction", "runs", "logs", "mlflow")
 METRICS = {
     "train_loss": 1.9,
     "val_loss": 2.05,
@@ -90,6 +91,26 @@ PROBE_RESULTS = {
         },
     },
 }
+EXTRACTION_SETTINGS = {
+    "audio_dir": "data/demo/LibriSpeech/dev-clean",
+    "model": "outputs/gar.keras",
+    "features": None,
+    "batch_size": 16,
+    "max_batch_seconds": 120.0,
+    "extensions": ["flac", "wav"],
+    "show_progress": False,
+    "layers": False,
+}
+"""What ``python -m extract`` records as its settings, less ``output_dir``."""
+EXTRACTION = {
+    "files": 32,
+    "frames": 7436,
+    "features": "c",
+    "dim": 40,
+    "hop": 256,
+    "audio_seconds": 118.97,
+    "wall_seconds": 2.41,
+}
 
 
 def _chart(path: pathlib.Path, title: str) -> None:
@@ -144,6 +165,13 @@ def build_outputs(root: pathlib.Path, parts=PARTS) -> pathlib.Path:
     if "abx" in parts:
         _write_json(root / "probes" / "abx" / "results.json", ABX_RESULTS)
         _chart(root / "probes" / "abx" / "abx.png", "abx")
+    if "extraction" in parts:
+        record = RunRecord.start(
+            root / "features",
+            {**EXTRACTION_SETTINGS, "output_dir": root / "features"},
+            argv=["python -m extract", "dev-clean", "features"],
+        )
+        record.finish("completed", {"extraction": ExtractionSummary(root / "features", **EXTRACTION).record()})
     if "runs" in parts:
         folders = [("", "pretraining")] * ("pretraining" in parts) + [("kws", "kws")] * ("kws" in parts)
         folders += [(f"probes/{task}", task) for task in ("phone", "speaker") if task in parts]

@@ -17,11 +17,21 @@ SECTIONS = {
     "phone": "Phone probe",
     "speaker": "Speaker probe",
     "abx": "ABX",
+    "extraction": "Feature extraction",
     "runs": "Runs",
     "logs": "Tracking",
     "mlflow": "Tracking",
 }
-ORDER = ["Pretraining", "Keyword spotting", "Phone probe", "Speaker probe", "ABX", "Runs", "Tracking"]
+ORDER = [
+    "Pretraining",
+    "Keyword spotting",
+    "Phone probe",
+    "Speaker probe",
+    "ABX",
+    "Feature extraction",
+    "Runs",
+    "Tracking",
+]
 
 
 def _markdown_sections(markdown):
@@ -81,7 +91,29 @@ def test_everything_present_is_reported_in_markdown_and_html(outputs_factory):
         record = json.loads((outputs / folder / "run.json").read_text())
         assert f"| command | `{name}.py --seed 3` |" in markdown
         assert f"| started | {record['started']} |" in markdown
-    assert markdown.count("| status | completed |") == 4
+    assert markdown.count("| status | completed |") == 5
+    assert "### Feature extraction (`features/run.json`)" in markdown
+    assert "| command | `python -m extract dev-clean features` |" in markdown
+    extraction = markdown.split("## Feature extraction\n")[1].split("## Runs")[0]
+    assert extraction.splitlines()[:17] == [
+        "",
+        "### `features/`",
+        "",
+        "| field | value |",
+        "| --- | --- |",
+        "| audio | `data/demo/LibriSpeech/dev-clean` |",
+        "| model | `outputs/gar.keras` |",
+        "| written | one `.npy` per audio file |",
+        "| features | c |",
+        "| files | 32 |",
+        "| frames | 7436 |",
+        "| dim | 40 |",
+        "| hop | 256 samples (16 ms) |",
+        "| audio length | 119.0 s |",
+        "| wall time | 2.4 s |",
+        "| real-time factor | 49x (audio seconds per wall second) |",
+        "",
+    ]
     assert "| seeds | seed 3 |" in markdown
     manifest = json.loads((outputs / "run.json").read_text())["data"][0]
     assert f"| data | `{manifest['manifest']}` sha256 {manifest['sha256'][:16]}… |" in markdown
@@ -99,6 +131,7 @@ def test_everything_present_is_reported_in_markdown_and_html(outputs_factory):
         ("kws",),
         ("speaker", "runs"),
         ("abx",),
+        ("extraction", "runs"),
         ("phone", "logs"),
         ("runs",),
         ("mlflow",),
@@ -118,6 +151,44 @@ def test_only_what_exists_is_reported(outputs_factory, parts):
     assert ("Keyword spotting" in markdown) == ("kws" in parts)
     assert ("probe" in markdown.lower()) == bool({"phone", "speaker", "abx"} & set(parts))
     assert ("ABX error" in markdown) == ("abx" in parts)
+    assert ("real-time factor" in markdown) == ("extraction" in parts)
+
+
+def test_every_completed_extraction_folder_gets_a_table_and_other_run_records_none(outputs_factory):
+    outputs = outputs_factory("extraction")
+    layers = outputs / "layers"
+    layers.mkdir()
+    record = json.loads((outputs / "features" / "run.json").read_text())
+    record["settings"]["layers"] = True
+    record["extra"]["extraction"].update(features="c", dim=64, hop=8)
+    (layers / "run.json").write_text(json.dumps(record))
+    # A failed extraction holds no summary, and a folder of another command's record is no extraction.
+    for name, extra in (
+        ("failed", {"error": {"type": "ExtractionError", "message": "a.flac: corrupt"}}),
+        ("other", {}),
+    ):
+        (outputs / name).mkdir()
+        (outputs / name / "run.json").write_text(json.dumps({**record, "status": "failed", "extra": extra}))
+    markdown = OutputsReport.collect(outputs).markdown()
+    assert _markdown_sections(markdown) == ["Feature extraction", "Runs"]
+    assert re.findall(r"^### (.+)$", markdown, flags=re.MULTILINE) == [
+        "`features/`",
+        "`layers/`",
+        "Feature extraction (`features/run.json`)",
+        "Feature extraction (`layers/run.json`)",
+    ]
+    assert "| written | one `.npz` of every layer's output per audio file (`layers.json`) |" in markdown
+    assert "| hop | 8 samples (0.5 ms) |" in markdown
+
+
+def test_an_extraction_record_of_the_wrong_shape_is_named(outputs_factory):
+    outputs = outputs_factory("extraction")
+    path = outputs / "features" / "run.json"
+    record = json.loads(path.read_text())
+    del record["extra"]["extraction"]["hop"]
+    path.write_text(json.dumps(record))
+    with pytest.raises(ReportError, match=rf"^{re.escape(str(path))}: not an extraction record \(KeyError: 'hop'\)$"):
+        OutputsReport.collect(outputs)
 
 
 def test_a_results_folder_without_results_json_shows_its_figures_only(outputs_factory):
