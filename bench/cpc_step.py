@@ -14,20 +14,49 @@ from models.genc_model import genc_model
 
 
 def build_model(
-    encoder: str = "seed", num_neg: int = 10, pred_steps: int = 10, dim_c: int = 40, jit_compile: bool = False
+    encoder: str = "seed",
+    num_neg: int = 10,
+    pred_steps: int = 10,
+    dim_c: int = 40,
+    jit_compile: bool = False,
+    cell: str = "gru",
+    ar_layers: int = 1,
+    cudnn: bool = False,
 ) -> CPCModel:
     """The CPC training model of ``train.py``'s defaults, compiled with Adam.
 
-    With ``jit_compile`` the train step is compiled with XLA, and the GRU is built without
-    cuDNN, since Keras otherwise turns XLA off without a word.
+    With ``jit_compile`` the train step is compiled with XLA, and the recurrent net is built
+    without cuDNN, since Keras otherwise turns XLA off without a word. With ``cudnn`` the
+    recurrent layers must run on cuDNN; otherwise they do when a GPU allows it.
     """
     spec = resolve_encoder_spec(encoder)
-    ar = ar_model(spec.dim_z, dim_c, use_cudnn=False if jit_compile else "auto")
+    use_cudnn = False if jit_compile else (True if cudnn else "auto")
+    ar = ar_model(spec.dim_z, dim_c, use_cudnn=use_cudnn, cell=cell, layers=ar_layers)
     model = CPCModel(genc_model(spec), ar, pred_steps=pred_steps, num_neg=num_neg, seed=0)
     model.compile(optimizer=keras.optimizers.Adam(1e-3), jit_compile=jit_compile)
     if model.jit_compile != jit_compile:
         raise RuntimeError(f"Keras set jit_compile={model.jit_compile}, not {jit_compile}")
     return model
+
+
+def preset_model(encoder: str, jit_compile: bool = False, cudnn: bool = False) -> CPCModel:
+    """`build_model` with the sizes ``encoder`` suggests: dim_c, prediction steps, negatives, cell, layers.
+
+    These are what ``train.py --encoder`` falls back on (`pretraining.resolved_pretraining`), with
+    the linear predictor and negatives within the window; for ``seed`` this is `build_model`'s
+    model.
+    """
+    spec = resolve_encoder_spec(encoder)
+    return build_model(
+        encoder,
+        num_neg=spec.default_num_neg,
+        pred_steps=spec.default_pred_steps,
+        dim_c=spec.default_dim_c,
+        jit_compile=jit_compile,
+        cell=spec.default_ar,
+        ar_layers=spec.default_ar_layers,
+        cudnn=cudnn,
+    )
 
 
 def pipeline_windows(
@@ -63,7 +92,9 @@ class _BatchClock(keras.callbacks.Callback):
         self.ends.append(time.perf_counter())
 
 
-def training_rates(model: CPCModel, dataset: tf.data.Dataset, batch_size: int, steps: int, repeats: int) -> list[float]:
+def training_rates(
+    model: keras.Model, dataset: tf.data.Dataset, batch_size: int, steps: int, repeats: int
+) -> list[float]:
     """Windows per second of ``repeats`` consecutive runs of ``steps`` training steps.
 
     All runs are timed within one ``fit``, as in a real epoch, after ``steps`` warm-up steps
@@ -90,6 +121,15 @@ def matmul_gflops(size: int = 1024, repeats: int = 5) -> list[float]:
     return rates
 
 
+def encoder_flops_per_window(spec: EncoderSpec, window: int) -> int:
+    """Multiply-adds × 2 of the encoder's convolutions on one window (forward)."""
+    flops, length = 0, window
+    for layer in spec.layers:
+        length = (length + layer.padding - (layer.kernel_size - 1) * layer.dilation - 1) // layer.stride + 1
+        flops += 2 * length * layer.out_channels * layer.in_channels * layer.kernel_size
+    return flops
+
+
 def forward_flops_per_window(
     spec: EncoderSpec, window: int, dim_c: int, pred_steps: int, num_neg: int, t_skip: int = 5
 ) -> int:
@@ -99,11 +139,8 @@ def forward_flops_per_window(
     The scores count the model's formulation: every prediction against every frame of its
     window, before the sampled candidates are picked.
     """
-    flops, length = 0, window
-    for layer in spec.layers:
-        length = (length + layer.padding - (layer.kernel_size - 1) * layer.dilation - 1) // layer.stride + 1
-        flops += 2 * length * layer.out_channels * layer.in_channels * layer.kernel_size
-    frames = length
+    flops = encoder_flops_per_window(spec, window)
+    frames = spec.num_frames(window)
     flops += frames * 3 * 2 * (spec.dim_z * dim_c + dim_c * dim_c)
     steps = frames - t_skip - pred_steps
     flops += steps * pred_steps * 2 * dim_c * spec.dim_z

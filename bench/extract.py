@@ -1,12 +1,13 @@
 """Feature extraction speed (`python -m extract`) in audio seconds per wall second.
 
 Synthesizes the demo LibriSpeech training split, links its FLAC files several times into one
-folder (so the run lasts long enough to time), saves an untrained `seed` encoder + GRU as
-`gar.keras` (the speed does not depend on the weights) and extracts z_t and c_t from the
+folder (so the run lasts long enough to time), saves an untrained encoder + recurrent net of a
+preset (`seed` by default) as `gar.keras` (the speed does not depend on the weights) and extracts z_t and c_t from the
 folder at a few batch sizes, each several times. Prints the median real-time factor of each.
 
     python -m bench.extract                     # demo corpus linked 8 times, about 2.5 h
     python -m bench.extract --audio-dir ~/Data/LibriSpeech/dev-clean
+    python -m bench.extract --encoder paper --copies 1 --batch-sizes 16
 """
 
 import cli.tensorflow_environment
@@ -23,10 +24,8 @@ import keras
 from bench.timing import machine
 from extract.extraction_config import ExtractionConfig
 from extract.feature_extraction import extract_features
-from models.ar_model import ar_model
-from models.context_model import context_model
 from models.encoder_spec import resolve_encoder_spec
-from models.genc_model import genc_model
+from models.preset_architecture import PresetArchitecture
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 
@@ -56,6 +55,7 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=8, help="links of each demo file (default: %(default)s)")
     parser.add_argument("--batch-sizes", default="4,16", help="comma-separated (default: %(default)s)")
     parser.add_argument("--repeats", type=int, default=3, help="runs per figure (default: %(default)s)")
+    parser.add_argument("--encoder", default="seed", help="the preset whose model extracts (default: %(default)s)")
     args = parser.parse_args()
 
     batch_sizes = [int(size) for size in args.batch_sizes.split(",")]
@@ -64,9 +64,9 @@ def main() -> None:
         scratch = pathlib.Path(scratch)
         audio_dir = args.audio_dir or demo_audio(scratch, args.copies)
         keras.utils.set_random_seed(0)
-        spec = resolve_encoder_spec("seed")
+        spec = resolve_encoder_spec(args.encoder)
         model_path = scratch / "gar.keras"
-        context_model(genc_model(spec), ar_model(spec.dim_z, 40)).save(model_path)
+        PresetArchitecture(spec, spec.default_ar, spec.default_ar_layers, spec.default_dim_c).build().save(model_path)
         for run in range(args.repeats):
             for features in ("z", "c"):
                 for batch_size in batch_sizes:
@@ -87,7 +87,7 @@ def main() -> None:
                     )
 
     print(f"machine: {machine()}")
-    print(f"seed encoder (untrained), {hours:.2f} h of audio, {args.repeats} runs per figure")
+    print(f"{args.encoder} encoder (untrained), {hours:.2f} h of audio, {args.repeats} runs per figure")
     print("| features | batch | real-time factor (median) | all runs |")
     print("|---|---|---|---|")
     for (features, batch_size), runs in factors.items():

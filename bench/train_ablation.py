@@ -10,6 +10,17 @@ variant, the code as it was before the changes.
     python -m bench.train_ablation                 # all variants, 3 rounds
     python -m bench.train_ablation --rounds 5 --variants eigen-conv,onednn-patch
     python -m bench.train_ablation --rounds 5 --variants onednn-patch,pipeline
+    python -m bench.train_ablation --encoder paper --batch-size 32 --variants onednn-patch
+    python -m bench.train_ablation --variants gpu-float32,gpu-mixed,gpu-mirrored   # a GPU; see bench/gpu.sh
+
+``--encoder`` trains another preset's model instead, with the sizes and recurrent net it
+suggests (``train.py --encoder``'s defaults), the linear predictor and negatives within the
+window; `bench.pytorch_peer` runs it beside the PyTorch reference.
+
+The ``gpu-`` variants, run only when named, train on the GPU with the cuDNN GRU (required:
+Keras fails rather than fall back) in float32, in mixed precision (``train.py
+--mixed-precision``) and in mixed precision mirrored over every local GPU (``train.py
+--distribute mirrored``; the batch is then split among them).
 """
 
 import cli.tensorflow_environment
@@ -35,13 +46,17 @@ class Variant:
         name: Short name, used with ``--variants``.
         description: What differs, for the printed table.
         onednn: Whether TensorFlow's oneDNN CPU kernels are on (``TF_ENABLE_ONEDNN_OPTS``).
-        patch_products: Whether the encoder's non-overlapping convolutions run as matrix
+        patch_products: Whether the encoder's convolutions over whole strides run as matrix
             products (``models.encoder_forward.encode``) rather than Keras's Conv1D call.
         inter_op_threads: TensorFlow's inter-op thread pool size; 0 leaves TensorFlow's choice.
         jit_compile: Whether the train step is compiled with XLA (the GRU then runs without
             cuDNN, as Keras requires).
         pipeline: Whether the batches come from the TFRecord input pipeline (demo corpus)
             rather than one batch held in memory.
+        gpu: Whether the variant needs a GPU: the GRU must run on cuDNN, and ``--variants``
+            runs it only when named.
+        mixed_precision: Whether the model computes in float16 (Keras's ``mixed_float16``).
+        distribute: ``train.py --distribute``'s mode the model is built under.
     """
 
     name: str
@@ -51,13 +66,16 @@ class Variant:
     inter_op_threads: int = 0
     jit_compile: bool = False
     pipeline: bool = False
+    gpu: bool = False
+    mixed_precision: bool = False
+    distribute: str = "none"
 
 
 VARIANTS = (
     Variant("eigen-conv", "before: Eigen kernels, Keras Conv1D", onednn=False, patch_products=False),
     Variant("onednn-conv", "oneDNN kernels, Keras Conv1D", onednn=True, patch_products=False),
-    Variant("eigen-patch", "Eigen kernels, patch matrix products", onednn=False, patch_products=True),
-    Variant("onednn-patch", "oneDNN + patch matrix products (default now)", onednn=True, patch_products=True),
+    Variant("eigen-patch", "Eigen kernels, convolutions as matrix products", onednn=False, patch_products=True),
+    Variant("onednn-patch", "oneDNN + convolutions as matrix products (default now)", onednn=True, patch_products=True),
     Variant("onednn-patch-inter1", "same, 1 inter-op thread", onednn=True, patch_products=True, inter_op_threads=1),
     Variant(
         "onednn-patch-xla",
@@ -73,19 +91,50 @@ VARIANTS = (
         patch_products=True,
         pipeline=True,
     ),
+    Variant("gpu-float32", "GPU, float32, cuDNN GRU", onednn=True, patch_products=True, gpu=True),
+    Variant(
+        "gpu-mixed", "GPU, mixed precision, cuDNN GRU", onednn=True, patch_products=True, gpu=True, mixed_precision=True
+    ),
+    Variant(
+        "gpu-mirrored",
+        "GPU, mixed precision, cuDNN GRU, mirrored over every GPU",
+        onednn=True,
+        patch_products=True,
+        gpu=True,
+        mixed_precision=True,
+        distribute="mirrored",
+    ),
 )
 
 
+def variant_model(variant: Variant, encoder: str = "seed"):
+    """``encoder``'s `preset_model` built as ``variant`` trains it: its dtype policy, under its strategy."""
+    import keras
+
+    from bench.cpc_step import preset_model
+    from pretraining.distribution import make_strategy
+
+    keras.mixed_precision.set_dtype_policy("mixed_float16" if variant.mixed_precision else "float32")
+    with make_strategy(variant.distribute).scope():
+        return preset_model(encoder, variant.jit_compile, cudnn=variant.gpu)
+
+
 def measure(
-    variant: Variant, steps: int, repeats: int, batch_size: int, window: int, data_dir: pathlib.Path | None
+    variant: Variant,
+    steps: int,
+    repeats: int,
+    batch_size: int,
+    window: int,
+    data_dir: pathlib.Path | None,
+    encoder: str = "seed",
 ) -> list[float]:
-    """Windows per second of ``repeats`` timed runs of ``steps`` steps, in this process."""
+    """Windows per second of ``repeats`` timed runs of ``steps`` steps of ``encoder``'s model, in this process."""
     os.environ["TF_ENABLE_ONEDNN_OPTS"] = "1" if variant.onednn else "0"
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
     import tensorflow as tf
 
-    from bench.cpc_step import build_model, pipeline_windows, training_rates
+    from bench.cpc_step import pipeline_windows, training_rates
     from models import cpc_model
 
     if variant.inter_op_threads:
@@ -93,7 +142,7 @@ def measure(
     if not variant.patch_products:
         cpc_model.encode = lambda encoder, audio, training=None: encoder(audio, training=training)
     keras.utils.set_random_seed(0)
-    model = build_model(jit_compile=variant.jit_compile)
+    model = variant_model(variant, encoder)
     if variant.pipeline:
         dataset = pipeline_windows(data_dir, batch_size, window)
     else:
@@ -106,8 +155,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
         "--variants",
-        default=",".join(variant.name for variant in VARIANTS),
-        help="comma-separated variant names (default: all)",
+        default=",".join(variant.name for variant in VARIANTS if not variant.gpu),
+        help="comma-separated variant names (default: every variant but the gpu- ones)",
     )
     parser.add_argument(
         "--rounds", type=int, default=3, help="processes per variant, interleaved (default: %(default)s)"
@@ -116,14 +165,23 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2, help="timed runs per process (default: %(default)s)")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--window", type=int, default=20480)
+    parser.add_argument("--encoder", default="seed", help="the preset whose model is trained (default: %(default)s)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--matmul", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", type=pathlib.Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     by_name = {variant.name: variant for variant in VARIANTS}
     if args.child:
-        rates = measure(by_name[args.child], args.steps, args.repeats, args.batch_size, args.window, args.data_dir)
-        print(json.dumps(rates))
+        variant = by_name[args.child]
+        rates = measure(variant, args.steps, args.repeats, args.batch_size, args.window, args.data_dir, args.encoder)
+        if args.matmul:
+            # The same process's matrix-product rate, the ceiling its training FLOP rate is read against.
+            from bench.cpc_step import matmul_gflops
+
+            print(json.dumps({"windows_per_s": rates, "matmul_gflops": matmul_gflops()}))
+        else:
+            print(json.dumps(rates))
         return
     names = args.variants.split(",")
     unknown = [name for name in names if name not in by_name]
@@ -154,6 +212,8 @@ def main() -> None:
                         str(args.batch_size),
                         "--window",
                         str(args.window),
+                        "--encoder",
+                        args.encoder,
                         *data_args,
                     ],
                     check=True,
@@ -171,7 +231,7 @@ def main() -> None:
 
     print(f"machine: {machine()}")
     print(
-        f"seed preset, batch {args.batch_size}, window {args.window}; {args.rounds} processes x "
+        f"{args.encoder} preset, batch {args.batch_size}, window {args.window}; {args.rounds} processes x "
         f"{args.repeats} runs x {args.steps} steps per variant"
     )
     baseline = statistics.median(rates[names[0]])
