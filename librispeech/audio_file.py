@@ -1,10 +1,12 @@
 """Reading audio files with every check a conversion needs, and normalising them as training does.
 
 Every reader of audio in the toolkit (the converter, Speech Commands, noise folders, feature
-extraction) reads through `read_pcm16`; every CPC input is normalised by the one formula
-here: its mean removed, divided by its peak about the mean (at least `PEAK_FLOOR`).
+extraction) reads through `AudioReader` (`read_pcm16`, `pcm16_blocks`); every CPC input is
+normalised by the one formula here: its mean removed, divided by its peak about the mean (at
+least `PEAK_FLOOR`).
 """
 
+import contextlib
 import dataclasses
 import pathlib
 from collections.abc import Iterator
@@ -48,17 +50,9 @@ def read_header(path: pathlib.Path | str) -> AudioHeader:
         CorpusError: The file is missing, unreadable or corrupt, or declares no sample.
             The message names the file.
     """
-    _check_size(path)
-    try:
-        with soundfile.SoundFile(str(path)) as audio:
-            header = AudioHeader(audio.samplerate, audio.channels, audio.frames)
-    except soundfile.LibsndfileError as error:
-        raise CorpusError(f"{path}: unreadable or corrupt audio ({error.error_string})") from None
-    except (RuntimeError, EOFError) as error:
-        raise CorpusError(f"{path}: unreadable or corrupt audio ({error})") from None
-    if header.frames == 0:
-        raise CorpusError(f"{path}: empty audio (0 samples)")
-    return header
+    with AudioReader(path) as audio:
+        audio.require(sample_rate=None, mono=False)
+        return audio.header
 
 
 def read_pcm16(path: pathlib.Path | str, sample_rate: int | None = SAMPLE_RATE, mono: bool = True) -> np.ndarray:
@@ -77,9 +71,9 @@ def read_pcm16(path: pathlib.Path | str, sample_rate: int | None = SAMPLE_RATE, 
             ``sample_rate``, not mono when ``mono``, or holds NaN or Inf samples. The message
             names the file.
     """
-    # Block by block: memory follows the data present, not the length a corrupt header declares.
-    blocks = list(pcm16_blocks(path, _BLOCK_FRAMES, sample_rate, mono))
-    return blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
+    with AudioReader(path) as audio:
+        audio.require(sample_rate, mono)
+        return audio.whole(mono)
 
 
 def pcm16_blocks(
@@ -96,31 +90,96 @@ def pcm16_blocks(
     Raises:
         CorpusError: As ``read_pcm16``.
     """
-    _check_size(path)
-    read = 0
+    with AudioReader(path) as audio:
+        audio.require(sample_rate, mono)
+        yield from audio.blocks(block_frames, mono)
+
+
+class AudioReader:
+    """An audio file opened once: its header, then its samples as 16-bit PCM.
+
+    A context manager; entering it opens the file and reads the header.
+
+    Attributes:
+        path: The file.
+        header: What its header declares (set on entering).
+
+    Raises:
+        CorpusError: On entering, the file is missing, unreadable or corrupt; the message
+            names the file.
+    """
+
+    def __init__(self, path: pathlib.Path | str):
+        self.path = path
+        self.header = None
+        self._audio = None
+
+    def __enter__(self) -> "AudioReader":
+        _check_size(self.path)
+        with _as_corpus_error(self.path):
+            self._audio = soundfile.SoundFile(str(self.path))
+        self.header = AudioHeader(self._audio.samplerate, self._audio.channels, self._audio.frames)
+        return self
+
+    def __exit__(self, *exception) -> None:
+        self._audio.close()
+
+    def require(self, sample_rate: int | None, mono: bool) -> None:
+        """Refuses a file at another rate than ``sample_rate`` (None takes any), of several channels
+        if ``mono``, or that declares no sample.
+
+        Raises:
+            CorpusError: Naming the file and what it holds.
+        """
+        if sample_rate is not None and self.header.sample_rate != sample_rate:
+            raise CorpusError(f"{self.path}: sample rate is {self.header.sample_rate} Hz, expected {sample_rate} Hz")
+        if mono and self.header.channels != 1:
+            raise CorpusError(f"{self.path}: has {self.header.channels} channels, expected mono")
+        if self.header.frames == 0:
+            raise CorpusError(f"{self.path}: empty audio (0 samples)")
+
+    def whole(self, mono: bool = True) -> np.ndarray:
+        """Every sample, as `blocks` gives them, in one array."""
+        # Block by block: memory follows the data present, not the length a corrupt header declares.
+        blocks = list(self.blocks(_BLOCK_FRAMES, mono))
+        return blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
+
+    def blocks(self, block_frames: int, mono: bool = True) -> Iterator[np.ndarray]:
+        """The samples from the start, ``block_frames`` at a time.
+
+        Yields:
+            ``(block_frames,)`` int16 arrays if ``mono``, else ``(block_frames, channels)``;
+            the last one shorter (never empty).
+
+        Raises:
+            CorpusError: The file is corrupt, holds NaN or Inf samples, or, after its last
+                block, holds fewer samples than its header declares.
+        """
+        floating = self._audio.subtype in _FLOAT_SUBTYPES
+        read = 0
+        while True:
+            with _as_corpus_error(self.path):
+                block = self._audio.read(block_frames, dtype="float64" if floating else "int16", always_2d=not mono)
+            read += len(block)
+            if len(block):
+                yield _float_to_pcm16(self.path, block) if floating else block
+            if len(block) < block_frames:
+                break
+        if read != self.header.frames:
+            raise CorpusError(
+                f"{self.path}: truncated, header declares {self.header.frames} samples but {read} could be read"
+            )
+
+
+@contextlib.contextmanager
+def _as_corpus_error(path: pathlib.Path | str) -> Iterator[None]:
+    """Turns libsndfile's errors in the block into a `CorpusError` naming ``path``."""
     try:
-        with soundfile.SoundFile(str(path)) as audio:
-            declared_frames, rate, channels, subtype = audio.frames, audio.samplerate, audio.channels, audio.subtype
-            if sample_rate is not None and rate != sample_rate:
-                raise CorpusError(f"{path}: sample rate is {rate} Hz, expected {sample_rate} Hz")
-            if mono and channels != 1:
-                raise CorpusError(f"{path}: has {channels} channels, expected mono")
-            if declared_frames == 0:
-                raise CorpusError(f"{path}: empty audio (0 samples)")
-            floating = subtype in _FLOAT_SUBTYPES
-            while True:
-                block = audio.read(block_frames, dtype="float64" if floating else "int16", always_2d=not mono)
-                read += len(block)
-                if len(block):
-                    yield _float_to_pcm16(path, block) if floating else block
-                if len(block) < block_frames:
-                    break
+        yield
     except soundfile.LibsndfileError as error:
         raise CorpusError(f"{path}: unreadable or corrupt audio ({error.error_string})") from None
     except (RuntimeError, EOFError) as error:
         raise CorpusError(f"{path}: unreadable or corrupt audio ({error})") from None
-    if read != declared_frames:
-        raise CorpusError(f"{path}: truncated, header declares {declared_frames} samples but {read} could be read")
 
 
 def _check_size(path: pathlib.Path | str) -> None:

@@ -2,13 +2,11 @@
 
 import dataclasses
 import math
-import pathlib
 from collections.abc import Iterator
 
 import numpy as np
-import scipy.signal
 
-from librispeech.audio_file import SAMPLE_RATE, AudioHeader, pcm16_blocks, read_header, read_pcm16
+from librispeech.audio_file import SAMPLE_RATE, AudioHeader, AudioReader
 from librispeech.corpus_error import CorpusError
 
 PIECE_SEPARATOR = "#"
@@ -54,19 +52,18 @@ class AudioPieces:
         if not self.min_seconds >= 0:
             raise CorpusError(f"min_seconds must be 0 or more, not {self.min_seconds}")
 
-    def check(self, path: pathlib.Path | str) -> AudioHeader:
-        """Reads a file's header and refuses a rate or channel count these rules do not take.
+    def check(self, audio: AudioReader) -> AudioHeader:
+        """Refuses an open file whose rate or channel count these rules do not take.
+
+        Returns:
+            The file's header.
 
         Raises:
-            CorpusError: As `audio_file.read_header`, or the file is at another rate than
-                ``SAMPLE_RATE`` without ``resample``, or has several channels without ``downmix``.
+            CorpusError: The file is at another rate than ``SAMPLE_RATE`` without ``resample``,
+                or has several channels without ``downmix``.
         """
-        header = read_header(path)
-        if header.sample_rate != SAMPLE_RATE and not self.resample:
-            raise CorpusError(f"{path}: sample rate is {header.sample_rate} Hz, expected {SAMPLE_RATE} Hz")
-        if header.channels != 1 and not self.downmix:
-            raise CorpusError(f"{path}: has {header.channels} channels, expected mono")
-        return header
+        audio.require(None if self.resample else SAMPLE_RATE, mono=not self.downmix)
+        return audio.header
 
     def too_short(self, header: AudioHeader) -> bool:
         """Whether the file is shorter than ``min_seconds`` and left out."""
@@ -78,26 +75,26 @@ class AudioPieces:
             return 1
         return math.ceil(header.frames / self._piece_frames(header.sample_rate))
 
-    def pieces(self, path: pathlib.Path | str, header: AudioHeader) -> Iterator[np.ndarray]:
-        """Reads the file piece by piece, so that memory holds one piece whatever the file's length.
+    def pieces(self, audio: AudioReader) -> Iterator[np.ndarray]:
+        """Reads the open file piece by piece, so that memory holds one piece whatever the file's length.
 
         Args:
-            path: The file, as checked by `check`.
-            header: What `check` returned.
+            audio: The file, as checked by `check`, not read yet.
 
         Yields:
             `piece_count` pieces, each ``(samples,)`` int16 at ``SAMPLE_RATE``.
 
         Raises:
-            CorpusError: As `audio_file.read_pcm16`; a truncated file raises after its last piece.
+            CorpusError: As `AudioReader.blocks`; a truncated file raises after its last piece.
         """
         mono = not self.downmix
+        rate = audio.header.sample_rate
         if self.max_seconds is None:
-            blocks = iter([read_pcm16(path, header.sample_rate, mono)])
+            blocks = iter([audio.whole(mono)])
         else:
-            blocks = pcm16_blocks(path, self._piece_frames(header.sample_rate), header.sample_rate, mono)
+            blocks = audio.blocks(self._piece_frames(rate), mono)
         for block in blocks:
-            yield self._to_mono_16k(block, header.sample_rate)
+            yield self._to_mono_16k(block, rate)
 
     def _piece_frames(self, rate: int) -> int:
         """Source frames per piece: at most ``max_seconds``, and where the rate allows a whole
@@ -116,6 +113,10 @@ class AudioPieces:
             return block
         signal = block.mean(axis=1) if block.ndim == 2 else block.astype(np.float64)
         if rate != SAMPLE_RATE:
+            # Imported here: it takes half a second, which every spawned conversion worker of a
+            # 16 kHz corpus (LibriSpeech) would otherwise pay before its first file.
+            import scipy.signal
+
             signal = scipy.signal.resample_poly(signal, *_factors(rate))
         # The filter overshoots near full scale: clipped, not wrapped around.
         return np.clip(np.round(signal), -32768, 32767).astype(np.int16)

@@ -15,12 +15,13 @@ order. Files that the manifest does not list are read by nothing, so they are no
 import itertools
 import pathlib
 import re
+import shlex
 
 import numpy as np
 import tensorflow as tf
 
 from librispeech.corpus_error import CorpusError
-from librispeech.manifest import MANIFEST_NAME, ShardEntry, read_manifest
+from librispeech.manifest import MANIFEST_NAME, Manifest, ShardEntry, read_manifest
 from librispeech.record_schema import BYTES_PER_SAMPLE, tf_feature_spec
 from librispeech.tfrecord_file import read_records
 
@@ -56,8 +57,16 @@ def find_damaged_shard(directory: pathlib.Path | str) -> CorpusError | None:
         try:
             _check_shard(directory, shard, spec)
         except CorpusError as error:
-            return CorpusError(f"{error}; delete it and rerun tfrecords.py {manifest.split} to convert it again")
+            command = _conversion_command(manifest, directory)
+            return CorpusError(f"{error}; delete it and rerun {command} to convert it again")
     return None
+
+
+def _conversion_command(manifest: Manifest, directory: pathlib.Path) -> str:
+    """The ``tfrecords.py`` command that converts the split again, skipping its sound shards."""
+    if manifest.speaker_names:  # A tree of audio files, converted with --audio-dir.
+        return f"tfrecords.py --audio-dir {shlex.quote(manifest.source_dir)} --output-dir {shlex.quote(str(directory))}"
+    return f"tfrecords.py {manifest.split}"
 
 
 def _check_shard(directory: pathlib.Path, shard: ShardEntry, spec: dict) -> None:

@@ -38,7 +38,7 @@ from artefacts.folder_lock import FolderLock
 from cli.held_interrupt import HeldInterrupt
 from cli.progress_display import progress_bar_options
 from cli.usable_cores import usable_cores
-from librispeech.audio_file import SAMPLE_RATE, AudioHeader
+from librispeech.audio_file import SAMPLE_RATE, AudioReader
 from librispeech.audio_pieces import AudioPieces, piece_ids
 from librispeech.conversion_options import ConversionOptions
 from librispeech.corpus_error import CorpusError
@@ -464,17 +464,19 @@ def _convert_shard(task: _ShardTask) -> dict:
                     break
                 start, written = writer.tell(), len(ids)
                 try:
-                    header = task.pieces.check(utterance.path)
-                    if task.pieces.too_short(header):
-                        too_short += 1
-                    else:
-                        for piece_id, samples in _pieces(task.pieces, utterance, header):
-                            writer.write(serialized_pieces(_record(utterance, piece_id, samples)))
-                            ids.append(piece_id)
-                            lengths.append(len(samples))
-                            speaker_ids.append(utterance.speaker_id)
-                            if header.sample_rate != SAMPLE_RATE:
-                                resampled_from[piece_id] = header.sample_rate
+                    # One open per file: the header's checks, then its samples.
+                    with AudioReader(utterance.path) as audio:
+                        header = task.pieces.check(audio)
+                        if task.pieces.too_short(header):
+                            too_short += 1
+                        else:
+                            for piece_id, samples in _pieces(task.pieces, utterance, audio):
+                                writer.write(serialized_pieces(_record(utterance, piece_id, samples)))
+                                ids.append(piece_id)
+                                lengths.append(len(samples))
+                                speaker_ids.append(utterance.speaker_id)
+                                if header.sample_rate != SAMPLE_RATE:
+                                    resampled_from[piece_id] = header.sample_rate
                 except CorpusError as error:
                     if task.on_error == "fail":
                         raise
@@ -510,16 +512,18 @@ def _convert_shard(task: _ShardTask) -> dict:
     return {"file": task.file, "record": record}
 
 
-def _pieces(pieces: AudioPieces, utterance: Utterance, header: AudioHeader) -> Iterator[tuple[str, np.ndarray]]:
-    """``(record id, samples)`` of each piece of a source file, checked against its header's length.
+def _pieces(pieces: AudioPieces, utterance: Utterance, audio: AudioReader) -> Iterator[tuple[str, np.ndarray]]:
+    """``(record id, samples)`` of each piece of an open source file, checked against its header's length.
 
     Raises:
         CorpusError: As `AudioPieces.pieces`, or the file holds more audio than its header says.
     """
-    ids = piece_ids(utterance.utterance_id, pieces.piece_count(header))
-    for index, samples in enumerate(pieces.pieces(utterance.path, header)):
+    ids = piece_ids(utterance.utterance_id, pieces.piece_count(audio.header))
+    for index, samples in enumerate(pieces.pieces(audio)):
         if index == len(ids):
-            raise CorpusError(f"{utterance.path}: holds more audio than its header declares ({header.frames} samples)")
+            raise CorpusError(
+                f"{utterance.path}: holds more audio than its header declares ({audio.header.frames} samples)"
+            )
         yield ids[index], samples
 
 

@@ -7,12 +7,14 @@ import pytest
 import soundfile
 import tensorflow as tf
 
+from librispeech.audio_file import AudioReader
 from librispeech.audio_pieces import AudioPieces
 from librispeech.audio_tree_config import AudioTreeConfig
 from librispeech.audio_tree_scan import scan_audio_tree, speaker_numbers
 from librispeech.input_pipeline import PipelineConfig, audio_windows
 from librispeech.manifest import MANIFEST_NAME, read_manifest
 from librispeech.record_schema import tf_feature_spec
+from librispeech.shard_check import find_damaged_shard
 from librispeech.split_converter import ConversionConfig, convert_split
 from librispeech.split_scan import scan_split
 
@@ -314,8 +316,23 @@ def test_a_rate_in_no_simple_ratio_to_16khz_is_cut_into_pieces_no_longer_than_th
     path = tmp_path / "odd.wav"
     source = _write(path, _noise(1.2, 44101, 6), 44101)
     rules = AudioPieces(resample=True, max_seconds=0.5)
-    header = rules.check(path)
-    pieces = list(rules.pieces(path, header))
+    with AudioReader(path) as audio:
+        header = rules.check(audio)
+        pieces = list(rules.pieces(audio))
     assert len(pieces) == rules.piece_count(header) == 3
     assert all(len(piece) <= 8000 for piece in pieces)
     np.testing.assert_array_equal(pieces[0], resampled_to_16khz(source[:22050], 44101))
+
+
+def test_a_damaged_shard_of_a_tree_names_the_command_that_converts_it_again(tmp_path):
+    for index in range(4):
+        _write(tmp_path / "audio" / "spk" / f"{index}.flac", _noise(0.5, 16000, index), 16000)
+    summary = convert_split(_tree(tmp_path, shards=2))
+    shard = summary.output_dir / summary.manifest.shards[1].file
+    size = shard.stat().st_size
+    shard.write_bytes(shard.read_bytes()[:-100])
+
+    assert str(find_damaged_shard(summary.output_dir)) == (
+        f"{shard}: {size - 100} bytes, manifest.json records {size}; delete it and rerun tfrecords.py "
+        f"--audio-dir {tmp_path / 'audio'} --output-dir {summary.output_dir} to convert it again"
+    )

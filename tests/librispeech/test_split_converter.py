@@ -222,3 +222,11 @@ def test_a_rerun_reconverts_exactly_the_shards_whose_sources_changed(tiny_corpus
     np.testing.assert_array_equal(records["26-227-0002"][0], replacement)
     assert set(records) == set(samples_by_id)
     assert convert_split(config).shards_converted == 0
+
+
+def test_a_conversion_worker_starts_without_the_resampler():
+    # scipy.signal takes half a second to import: every spawned worker of a 16 kHz corpus
+    # (LibriSpeech) would pay it before its first file, though it resamples none.
+    code = "import sys, librispeech.split_converter; print('scipy.signal' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
