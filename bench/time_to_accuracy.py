@@ -198,7 +198,7 @@ def table(rows: list[Row], level: float, minutes: float) -> str:
     return "\n".join(lines)
 
 
-def plot(curves: dict[str, list[list[Validation]]], level: float, path: pathlib.Path) -> None:
+def plot(curves: dict[str, list[list[Validation]]], level: float, path: pathlib.Path, corpus: str) -> None:
     """Validation k=1 accuracy against seconds, a line per run (a colour per preset), and the level."""
     figure = Figure(figsize=(7, 4.5))
     axes = figure.subplots()
@@ -214,7 +214,7 @@ def plot(curves: dict[str, list[list[Validation]]], level: float, path: pathlib.
     axes.axhline(level, color="black", linestyle="--", linewidth=1, label=f"level {level:g}")
     axes.set_xlabel("wall time, validation excluded (s)")
     axes.set_ylabel("validation accuracy, k=1")
-    axes.set_title("Time to accuracy, demo LibriSpeech")
+    axes.set_title(f"Time to accuracy, {corpus}")
     axes.grid(alpha=0.3)
     axes.legend(fontsize=8)
     figure.tight_layout()
@@ -317,9 +317,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"run {number}/{arguments.runs} {preset}: {outcome}", file=sys.stderr, flush=True)
 
     rows = [row(preset, curves[preset], arguments.level) for preset in presets]
-    plot(curves, arguments.level, arguments.plot)
-    print(f"machine: {machine()}")
     corpus = "demo LibriSpeech" if arguments.data_dir is None else str(arguments.data_dir)
+    plot(curves, arguments.level, arguments.plot, corpus)
+    print(f"machine: {machine()}")
     print(
         f"{corpus}, batch {BATCH_SIZE}, constant learning rate 1e-3, validation every "
         f"{arguments.validate_every} steps; level: validation k=1 accuracy {arguments.level:g}; budget "

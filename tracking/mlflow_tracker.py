@@ -7,6 +7,7 @@ import pathlib
 import time
 import urllib.parse
 
+from cli.error_lines import first_line
 from tracking.tracker import FINISH_STATUSES, Tracker, flatten_params
 from tracking.tracking_error import MissingTrackerPackageError, TrackingError
 
@@ -87,7 +88,7 @@ class MlflowTracker(Tracker):
                 self.experiment_id = self.client.create_experiment(experiment, artifact_location=artifacts)
             self.run_id = self.client.create_run(self.experiment_id, run_name=run_name, tags=self.tags).info.run_id
         except Exception as error:  # MLflow raises MlflowException, SQLAlchemy and OS errors alike.
-            raise TrackingError(f"--mlflow {tracking_uri}: {_first_line(error)}") from None
+            raise TrackingError(f"--mlflow {tracking_uri}: {first_line(error)}") from None
 
     def log_params(self, params: dict) -> None:
         entries = [self._param(name, value[:_MAX_PARAM_LENGTH]) for name, value in flatten_params(params).items()]
@@ -122,8 +123,3 @@ def _sqlite_path(uri: str) -> pathlib.Path | None:
     if not uri.startswith(prefix) or uri == f"{prefix}:memory:":
         return None
     return pathlib.Path(uri[len(prefix) :])
-
-
-def _first_line(error: Exception) -> str:
-    text = str(error).strip() or type(error).__name__
-    return text.splitlines()[0]

@@ -64,7 +64,7 @@ def test_the_table_says_when_the_level_was_not_reached():
 
 def test_the_figure_is_written(tmp_path):
     path = tmp_path / "figures" / "time.png"
-    plot({"seed": [SEED_CURVE, SEED_CURVE[:3]], "paper": [SEED_CURVE[:4]]}, 0.8, path)
+    plot({"seed": [SEED_CURVE, SEED_CURVE[:3]], "paper": [SEED_CURVE[:4]]}, 0.8, path, "demo LibriSpeech")
     assert path.read_bytes().startswith(b"\x89PNG")
 
 
