@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import soundfile
 
-from librispeech.manifest import MANIFEST_NAME, Manifest, ShardEntry, write_manifest
-from librispeech.record_schema import SCHEMA_VERSION, UtteranceRecord, serialize
+from librispeech.manifest import MANIFEST_NAME, Manifest, ShardEntry, read_manifest, write_manifest
+from librispeech.record_schema import SCHEMA_VERSION, UtteranceRecord, serialize, tf_feature_spec
 from librispeech.tfrecord_file import TFRecordFileWriter
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -95,6 +95,26 @@ def rewrite_shard(directory: pathlib.Path, file: str, payloads: list[bytes]) -> 
         if shard["file"] == file:
             shard["num_bytes"] = (directory / file).stat().st_size
     (directory / MANIFEST_NAME).write_text(json.dumps(manifest))
+
+
+def converted_records(directory: pathlib.Path) -> dict:
+    """Every record of a converted folder, parsed by TensorFlow: id → (int16 samples, features)."""
+    import tensorflow as tf
+
+    manifest = read_manifest(directory)
+    found = {}
+    for serialized in tf.data.TFRecordDataset(manifest.shard_paths(directory)):
+        features = tf.io.parse_example(serialized, tf_feature_spec())
+        record_id = features["utterance_id"].numpy().decode()
+        assert record_id not in found, f"{record_id} appears twice"
+        found[record_id] = (np.frombuffer(features["audio"].numpy(), "<i2"), features)
+    return found
+
+
+@pytest.fixture
+def records_of():
+    """The ``converted_records`` function."""
+    return converted_records
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ import json
 import numpy as np
 import pytest
 import soundfile
-import tensorflow as tf
 
 from librispeech.audio_file import AudioReader
 from librispeech.audio_pieces import AudioPieces
@@ -13,7 +12,6 @@ from librispeech.audio_tree_config import AudioTreeConfig
 from librispeech.audio_tree_scan import scan_audio_tree, speaker_numbers
 from librispeech.input_pipeline import PipelineConfig, audio_windows
 from librispeech.manifest import MANIFEST_NAME, read_manifest
-from librispeech.record_schema import tf_feature_spec
 from librispeech.shard_check import find_damaged_shard
 from librispeech.split_converter import ConversionConfig, convert_split
 from librispeech.split_scan import scan_split
@@ -31,22 +29,12 @@ def _write(path, samples, rate) -> np.ndarray:
     return samples
 
 
-def _records(directory):
-    """Every record of a converted folder: id → (samples, features)."""
-    manifest = read_manifest(directory)
-    found = {}
-    for serialized in tf.data.TFRecordDataset(manifest.shard_paths(directory)):
-        features = tf.io.parse_example(serialized, tf_feature_spec())
-        found[features["utterance_id"].numpy().decode()] = (np.frombuffer(features["audio"].numpy(), "<i2"), features)
-    return found
-
-
 def _tree(tmp_path, **options) -> AudioTreeConfig:
     options = {"workers": 1, "show_progress": False, **options}
     return AudioTreeConfig(audio_dir=tmp_path / "audio", output_dir=tmp_path / "out" / "my-corpus", **options)
 
 
-def test_a_librispeech_split_without_transcripts_converts_with_empty_ones(tiny_corpus):
+def test_a_librispeech_split_without_transcripts_converts_with_empty_ones(tiny_corpus, records_of):
     root, samples_by_id = tiny_corpus
     for transcript in root.glob("dev-clean/*/*/*.trans.txt"):
         transcript.unlink()
@@ -54,7 +42,7 @@ def test_a_librispeech_split_without_transcripts_converts_with_empty_ones(tiny_c
 
     assert summary.manifest.transcripts is False and summary.manifest.skipped == []
     assert json.loads((summary.output_dir / MANIFEST_NAME).read_text())["transcripts"] is False
-    records = _records(summary.output_dir)
+    records = records_of(summary.output_dir)
     assert set(records) == set(samples_by_id)
     for utterance_id, (samples, features) in records.items():
         np.testing.assert_array_equal(samples, samples_by_id[utterance_id])
@@ -89,7 +77,7 @@ def test_a_transcribed_split_says_so_and_an_old_manifest_reads_as_transcribed(ti
     assert manifest.grouped_windows(1, 3) == 12
 
 
-def test_a_tree_round_trips_every_sample_with_odd_names_kept(tmp_path):
+def test_a_tree_round_trips_every_sample_with_odd_names_kept(tmp_path, records_of):
     names = {
         "103/1240/103-1240-0000.flac": 1.2,
         "103/1240/with space & ünïcødé.wav": 0.7,
@@ -108,7 +96,7 @@ def test_a_tree_round_trips_every_sample_with_odd_names_kept(tmp_path):
 
     summary = convert_split(_tree(tmp_path, shards=2, name="my corpus/ü"))
 
-    records = _records(summary.output_dir)
+    records = records_of(summary.output_dir)
     assert set(records) == set(samples)
     for utterance_id, (audio, features) in records.items():
         np.testing.assert_array_equal(audio, samples[utterance_id])
@@ -126,23 +114,23 @@ def test_a_tree_round_trips_every_sample_with_odd_names_kept(tmp_path):
 
 
 @pytest.mark.parametrize("rate", [44100, 48000, 8000, 22050])
-def test_other_rates_are_resampled_exactly_as_resample_poly_does(tmp_path, rate, resampled_to_16khz):
+def test_other_rates_are_resampled_exactly_as_resample_poly_does(tmp_path, rate, resampled_to_16khz, records_of):
     source = _write(tmp_path / "audio" / "spk" / "talk.wav", _noise(1.3, rate, 1), rate)
     summary = convert_split(_tree(tmp_path))
 
-    ((record_id, (audio, _)),) = _records(summary.output_dir).items()
+    ((record_id, (audio, _)),) = records_of(summary.output_dir).items()
     assert record_id == "spk/talk"
     np.testing.assert_array_equal(audio, resampled_to_16khz(source, rate))
     assert len(audio) == int(np.ceil(len(source) * 16000 / rate))
     assert summary.manifest.resampled_from == {"spk/talk": rate}
 
 
-def test_a_long_file_becomes_consecutive_pieces_each_resampled_on_its_own(tmp_path, resampled_to_16khz):
+def test_a_long_file_becomes_consecutive_pieces_each_resampled_on_its_own(tmp_path, resampled_to_16khz, records_of):
     source = _write(tmp_path / "audio" / "spk" / "long.flac", _noise(2.5, 44100, 2), 44100)
     _write(tmp_path / "audio" / "spk" / "short.flac", _noise(0.8, 16000, 3), 16000)
     summary = convert_split(_tree(tmp_path, max_seconds=1.0))
 
-    records = _records(summary.output_dir)
+    records = records_of(summary.output_dir)
     assert sorted(records) == ["spk/long#0000", "spk/long#0001", "spk/long#0002", "spk/short"]
     for index in range(3):
         piece = source[index * 44100 : (index + 1) * 44100]
@@ -151,16 +139,18 @@ def test_a_long_file_becomes_consecutive_pieces_each_resampled_on_its_own(tmp_pa
     assert summary.manifest.resampled_from == {f"spk/long#{index:04d}": 44100 for index in range(3)}
 
 
-def test_a_16khz_long_file_splits_into_pieces_that_join_to_the_file(tmp_path):
+def test_a_16khz_long_file_splits_into_pieces_that_join_to_the_file(tmp_path, records_of):
     source = _write(tmp_path / "audio" / "spk" / "long.flac", _noise(3.3, 16000, 4), 16000)
     summary = convert_split(_tree(tmp_path, max_seconds=1.5))
-    records = _records(summary.output_dir)
+    records = records_of(summary.output_dir)
     pieces = [records[f"spk/long#{index:04d}"][0] for index in range(3)]
     assert [len(piece) for piece in pieces] == [24000, 24000, 4800]
     np.testing.assert_array_equal(np.concatenate(pieces), source)
 
 
-def test_stereo_is_refused_with_one_line_and_averaged_with_downmix(tmp_path, run_tfrecords, resampled_to_16khz):
+def test_stereo_is_refused_with_one_line_and_averaged_with_downmix(
+    tmp_path, run_tfrecords, resampled_to_16khz, records_of
+):
     source = _write(tmp_path / "audio" / "spk" / "stereo.wav", _noise(0.6, 48000, 5, channels=2), 48000)
     out = tmp_path / "out" / "stereo"
 
@@ -171,17 +161,17 @@ def test_stereo_is_refused_with_one_line_and_averaged_with_downmix(tmp_path, run
 
     converted = run_tfrecords("--audio-dir", tmp_path / "audio", "--output-dir", out, "--downmix")
     assert converted.returncode == 0, converted.stderr
-    ((audio, _),) = _records(out).values()
+    ((audio, _),) = records_of(out).values()
     np.testing.assert_array_equal(audio, resampled_to_16khz(source, 48000))
 
 
-def test_short_files_are_dropped_and_counted(tmp_path):
+def test_short_files_are_dropped_and_counted(tmp_path, records_of):
     for index, seconds in enumerate((0.2, 0.4, 1.0, 2.0)):
         _write(tmp_path / "audio" / "spk" / f"f{index}.flac", _noise(seconds, 16000, index), 16000)
     _write(tmp_path / "audio" / "spk" / "f9.wav", _noise(0.3, 8000, 9), 8000)
     summary = convert_split(_tree(tmp_path, min_seconds=0.5))
 
-    assert sorted(_records(summary.output_dir)) == ["spk/f2", "spk/f3"]
+    assert sorted(records_of(summary.output_dir)) == ["spk/f2", "spk/f3"]
     assert summary.manifest.too_short == 3
     assert "3 files shorter than the minimum left out" in summary.final_line()
 
@@ -233,7 +223,7 @@ def test_extensions_choose_the_files_and_a_repeated_id_is_a_problem(tmp_path):
     ]
 
 
-def test_a_rerun_converts_only_what_is_missing_or_changed(tmp_path):
+def test_a_rerun_converts_only_what_is_missing_or_changed(tmp_path, records_of):
     for index in range(6):
         _write(tmp_path / "audio" / f"{10 + index % 2}" / f"u{index}.flac", _noise(1.2, 16000, index), 16000)
     config = _tree(tmp_path, shards=3, max_seconds=1.0)
@@ -248,17 +238,17 @@ def test_a_rerun_converts_only_what_is_missing_or_changed(tmp_path):
     _write(tmp_path / "audio" / "zoe" / "new.flac", _noise(1.2, 16000, 9), 16000)
     renumbered = convert_split(_tree(tmp_path, shards=3, max_seconds=2.0))
     assert renumbered.manifest.speaker_names == {"10": 0, "11": 1, "zoe": 2}
-    assert {features["speaker_id"].numpy() for _, features in _records(renumbered.output_dir).values()} == {0, 1, 2}
+    assert {features["speaker_id"].numpy() for _, features in records_of(renumbered.output_dir).values()} == {0, 1, 2}
 
 
-def test_a_file_failing_after_some_pieces_leaves_none_of_them_when_skipped(tmp_path):
+def test_a_file_failing_after_some_pieces_leaves_none_of_them_when_skipped(tmp_path, records_of):
     _write(tmp_path / "audio" / "spk" / "good.wav", _noise(0.5, 16000, 0), 16000)
     bad = tmp_path / "audio" / "spk" / "cut.flac"
     _write(bad, _noise(3.0, 16000, 1), 16000)
     bad.write_bytes(bad.read_bytes()[: bad.stat().st_size * 2 // 3])
     summary = convert_split(_tree(tmp_path, max_seconds=0.5, on_error="skip"))
 
-    assert list(_records(summary.output_dir)) == ["spk/good"]
+    assert list(records_of(summary.output_dir)) == ["spk/good"]
     (skipped,) = summary.manifest.skipped
     assert skipped["path"] == str(bad) and skipped["reason"].startswith(("truncated", "unreadable or corrupt"))
 

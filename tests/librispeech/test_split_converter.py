@@ -8,34 +8,19 @@ import time
 import numpy as np
 import pytest
 import soundfile
-import tensorflow as tf
 
-from librispeech.manifest import read_manifest
-from librispeech.record_schema import tf_feature_spec
 from librispeech.split_converter import ConversionConfig, convert_split, plan_shards
 from librispeech.split_scan import scan_split
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def _records(tfrecord_dir):
-    """Every record of a converted split: utterance id → (samples, features)."""
-    manifest = read_manifest(tfrecord_dir)
-    found = {}
-    for serialized in tf.data.TFRecordDataset(manifest.shard_paths(tfrecord_dir)):
-        features = tf.io.parse_example(serialized, tf_feature_spec())
-        utterance_id = features["utterance_id"].numpy().decode()
-        assert utterance_id not in found, f"{utterance_id} appears twice"
-        found[utterance_id] = (np.frombuffer(features["audio"].numpy(), "<i2"), features)
-    return found
-
-
-def test_conversion_round_trips_every_sample_and_field(tiny_corpus, tmp_path):
+def test_conversion_round_trips_every_sample_and_field(tiny_corpus, tmp_path, records_of):
     root, samples_by_id = tiny_corpus
     summary = convert_split(ConversionConfig(root, "dev-clean", shards=3, workers=2, show_progress=False))
 
     assert summary.output_dir == root.parent / "tfrecords" / "dev-clean"
-    records = _records(summary.output_dir)
+    records = records_of(summary.output_dir)
     assert set(records) == set(samples_by_id)
     for utterance_id, (samples, features) in records.items():
         np.testing.assert_array_equal(samples, samples_by_id[utterance_id])
@@ -69,7 +54,7 @@ def test_plan_shards_is_contiguous_non_empty_and_balanced(tiny_corpus):
     assert max(sizes) < 2 * min(sizes)
 
 
-def test_rerun_skips_complete_shards_and_changed_shard_count_replaces_them(tiny_corpus):
+def test_rerun_skips_complete_shards_and_changed_shard_count_replaces_them(tiny_corpus, records_of):
     root, samples_by_id = tiny_corpus
     config = ConversionConfig(root, "dev-clean", shards=4, workers=1, show_progress=False)
     assert convert_split(config).shards_converted == 4
@@ -81,10 +66,10 @@ def test_rerun_skips_complete_shards_and_changed_shard_count_replaces_them(tiny_
         "dev-clean-00000-of-00002.tfrecord",
         "dev-clean-00001-of-00002.tfrecord",
     ]
-    assert set(_records(summary.output_dir)) == set(samples_by_id)
+    assert set(records_of(summary.output_dir)) == set(samples_by_id)
 
 
-def test_skip_mode_lists_bad_files_in_the_manifest(tiny_corpus):
+def test_skip_mode_lists_bad_files_in_the_manifest(tiny_corpus, records_of):
     root, samples_by_id = tiny_corpus
     (root / "dev-clean" / "19" / "198" / "19-198-0001.flac").write_bytes(b"not audio at all")
     (root / "dev-clean" / "26" / "227" / "26-227-0000.flac").unlink()
@@ -95,7 +80,7 @@ def test_skip_mode_lists_bad_files_in_the_manifest(tiny_corpus):
         "19-198-0001.flac": "unreadable or corrupt audio (Format not recognised.)",
         "26-227.trans.txt": "transcript line for 26-227-0000 but 26-227-0000.flac is missing",
     }
-    assert set(_records(summary.output_dir)) == set(samples_by_id) - {"19-198-0001", "26-227-0000"}
+    assert set(records_of(summary.output_dir)) == set(samples_by_id) - {"19-198-0001", "26-227-0000"}
     assert "2 files skipped" in summary.final_line()
 
 
@@ -160,7 +145,7 @@ def test_missing_librispeech_dir_is_one_line(tmp_path, run_tfrecords):
 
 
 @pytest.mark.parametrize("complete_before_kill", [1, 3])
-def test_killed_conversion_rerun_holds_every_utterance_once(tmp_path, corpus_writer, complete_before_kill):
+def test_killed_conversion_rerun_holds_every_utterance_once(tmp_path, corpus_writer, complete_before_kill, records_of):
     root = tmp_path / "LibriSpeech"
     samples_by_id = corpus_writer(
         root, speakers=(19, 26), chapters=(198, 227), utterances_per_chapter=4, seconds=(8.0, 6.0, 10.0), seed=3
@@ -194,14 +179,14 @@ def test_killed_conversion_rerun_holds_every_utterance_once(tmp_path, corpus_wri
 
     result = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    records = _records(output_dir)
+    records = records_of(output_dir)
     assert set(records) == set(samples_by_id)
     for utterance_id, (samples, _) in records.items():
         np.testing.assert_array_equal(samples, samples_by_id[utterance_id])
     assert not list(output_dir.glob("*.tmp"))
 
 
-def test_a_rerun_reconverts_exactly_the_shards_whose_sources_changed(tiny_corpus):
+def test_a_rerun_reconverts_exactly_the_shards_whose_sources_changed(tiny_corpus, records_of):
     root, samples_by_id = tiny_corpus
     # One utterance per shard: the plan cannot move when a file's size changes.
     config = ConversionConfig(root, "dev-clean", shards=12, workers=1, show_progress=False)
@@ -211,14 +196,14 @@ def test_a_rerun_reconverts_exactly_the_shards_whose_sources_changed(tiny_corpus
     summary = convert_split(config)
     assert (summary.shards_converted, summary.shards_changed) == (1, 1)
     assert "1 of them reconverted because their audio or transcripts changed" in summary.final_line()
-    assert _records(summary.output_dir)["19-198-0001"][1]["transcript"].numpy() == b"NEW WORDS"
+    assert records_of(summary.output_dir)["19-198-0001"][1]["transcript"].numpy() == b"NEW WORDS"
 
     flac = root / "dev-clean" / "26" / "227" / "26-227-0002.flac"
     replacement = samples_by_id["26-227-0002"][::-1].copy()
     soundfile.write(flac, replacement, 16000, subtype="PCM_16", format="FLAC")
     summary = convert_split(config)
     assert (summary.shards_converted, summary.shards_changed) == (1, 1)
-    records = _records(summary.output_dir)
+    records = records_of(summary.output_dir)
     np.testing.assert_array_equal(records["26-227-0002"][0], replacement)
     assert set(records) == set(samples_by_id)
     assert convert_split(config).shards_converted == 0
