@@ -18,7 +18,6 @@ into the `.npy` file as they come.
 """
 
 import concurrent.futures
-import contextlib
 import dataclasses
 import os
 import pathlib
@@ -72,19 +71,12 @@ def extract_features(config: ExtractionConfig) -> ExtractionSummary:
     features = config.features or model_file.default_features()
     model_file.check_features(features)
     with FolderLock(config.output_dir):
-        record = RunRecord.start(config.output_dir, dataclasses.asdict(config))
-        try:
+        with RunRecord.start(config.output_dir, dataclasses.asdict(config)) as record:
             if config.layers:
                 summary = _write_layers(config, files, LayerOutputs.of(AudioFeatureModel.from_model(model_file.model)))
             else:
                 summary = _write_features(config, files, model_file, features)
-        except BaseException as error:
-            status = "interrupted" if isinstance(error, KeyboardInterrupt) else "failed"
-            # On a full disk the record cannot be rewritten either; the error that stopped the run is the one to show.
-            with contextlib.suppress(OSError):
-                record.finish(status, {"error": {"type": type(error).__name__, "message": str(error)}})
-            raise
-        record.finish("completed", {"extraction": summary.record()})
+            record.finish("completed", {"extraction": summary.record()})
     return summary
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import hashlib
@@ -151,10 +152,12 @@ class RunRecord:
             return False
         if exception is None:
             self.finish("completed")
-        elif isinstance(exception, KeyboardInterrupt):
-            self.finish("interrupted")
-        else:
-            self.finish("failed", {"error": {"type": exception_type.__name__, "message": str(exception)}})
+            return False
+        status = "interrupted" if isinstance(exception, KeyboardInterrupt) else "failed"
+        # On a full disk the record cannot be rewritten either: the error that stopped the run
+        # is the one to show.
+        with contextlib.suppress(OSError):
+            self.finish(status, {"error": {"type": exception_type.__name__, "message": str(exception)}})
         return False
 
     def _write(self) -> None:

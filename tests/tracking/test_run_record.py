@@ -117,6 +117,17 @@ def test_as_a_context_manager_an_exception_finishes_the_run_as_failed(tmp_path):
     assert content["extra"]["error"] == {"type": "RuntimeError", "message": "training diverged"}
 
 
+def test_as_a_context_manager_a_record_it_cannot_rewrite_leaves_the_error_that_stopped_the_run(tmp_path):
+    def full_disk():
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(RuntimeError, match="diverged"):
+        with RunRecord.start(tmp_path, {}) as record:
+            record._write = full_disk
+            raise RuntimeError("training diverged")
+    assert _read(tmp_path)["status"] == "running"
+
+
 def test_as_a_context_manager_ctrl_c_is_interrupted_and_a_clean_exit_completed(tmp_path):
     with pytest.raises(KeyboardInterrupt):
         with RunRecord.start(tmp_path / "a", {}):
