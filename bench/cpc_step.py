@@ -130,10 +130,20 @@ def encoder_flops_per_window(spec: EncoderSpec, window: int) -> int:
     return flops
 
 
+_GATES = {"gru": 3, "lstm": 4}
+
+
 def forward_flops_per_window(
-    spec: EncoderSpec, window: int, dim_c: int, pred_steps: int, num_neg: int, t_skip: int = 5
+    spec: EncoderSpec,
+    window: int,
+    dim_c: int,
+    pred_steps: int,
+    num_neg: int,
+    t_skip: int = 5,
+    cell: str = "gru",
+    ar_layers: int = 1,
 ) -> int:
-    """Multiply-adds × 2 of one window's forward pass: convolutions, GRU, prediction heads, scores.
+    """Multiply-adds × 2 of one window's forward pass: convolutions, recurrent net, prediction heads, scores.
 
     Training costs about three times this (forward, and backward for inputs and weights).
     The scores count the model's formulation: every prediction against every frame of its
@@ -141,7 +151,9 @@ def forward_flops_per_window(
     """
     flops = encoder_flops_per_window(spec, window)
     frames = spec.num_frames(window)
-    flops += frames * 3 * 2 * (spec.dim_z * dim_c + dim_c * dim_c)
+    # The first recurrent layer reads z, every stacked one the c below it.
+    inputs = spec.dim_z + (ar_layers - 1) * dim_c
+    flops += frames * _GATES[cell] * 2 * (inputs * dim_c + ar_layers * dim_c * dim_c)
     steps = frames - t_skip - pred_steps
     flops += steps * pred_steps * 2 * dim_c * spec.dim_z
     flops += steps * pred_steps * 2 * spec.dim_z * frames

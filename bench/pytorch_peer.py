@@ -36,22 +36,22 @@ TARGET = 1.5
 
 
 def training_flops_per_window(preset: str, window: int) -> int:
-    """FLOPs of one window's training step, three times its forward pass.
-
-    `bench.cpc_step.forward_flops_per_window` counts one GRU layer; an LSTM's fourth gate and
-    any stacked layer (whose input is c, not z) are added here.
-    """
+    """FLOPs of one window's training step, three times its forward pass."""
     from bench.cpc_step import forward_flops_per_window
     from models.encoder_spec import resolve_encoder_spec
 
-    spec, sizes = resolve_encoder_spec(preset), architecture(preset)
-    dim_z, dim_c, frames = sizes["dim_z"], sizes["dim_c"], spec.num_frames(window)
-    flops = forward_flops_per_window(spec, window, dim_c, sizes["pred_steps"], sizes["num_neg"], sizes["t_skip"])
-    gates = {"gru": 3, "lstm": 4}[sizes["ar"]]
-    recurrent = frames * gates * 2 * (dim_z * dim_c + dim_c * dim_c)
-    recurrent += (sizes["ar_layers"] - 1) * frames * gates * 2 * 2 * dim_c * dim_c
-    flops += recurrent - frames * 3 * 2 * (dim_z * dim_c + dim_c * dim_c)
-    return 3 * flops
+    sizes = architecture(preset)
+    forward = forward_flops_per_window(
+        resolve_encoder_spec(preset),
+        window,
+        sizes["dim_c"],
+        sizes["pred_steps"],
+        sizes["num_neg"],
+        sizes["t_skip"],
+        cell=sizes["ar"],
+        ar_layers=sizes["ar_layers"],
+    )
+    return 3 * forward
 
 
 def _last_lines(command: list[str], count: int) -> list[str]:

@@ -101,7 +101,13 @@ def main() -> None:
     matmul = statistics.median(matmul_gflops())
 
     total_flops = 3 * forward_flops_per_window(
-        spec, args.window, spec.default_dim_c, spec.default_pred_steps, spec.default_num_neg
+        spec,
+        args.window,
+        spec.default_dim_c,
+        spec.default_pred_steps,
+        spec.default_num_neg,
+        cell=spec.default_ar,
+        ar_layers=spec.default_ar_layers,
     )
     encoder_flops = 3 * encoder_flops_per_window(spec, args.window)
     flops = {
