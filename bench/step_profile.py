@@ -78,12 +78,6 @@ def main() -> None:
     encoder_weights = {id(weight) for weight in encoder.trainable_variables}
     after_encoder = [variable for variable in model.trainable_variables if id(variable) not in encoder_weights]
 
-    def rest(fixed_z):
-        context = model.ar(fixed_z, training=True)
-        targets, indices = model.gen_targets(fixed_z)
-        predictions = model.predictor(context[:, : -model.pred_steps])[:, model.t_skip :]
-        return model.ar_loss(predictions, targets, indices)
-
     times = {
         "encoder, Keras Conv1D": _median_ms(
             _gradient_step(lambda a: encoder(a, training=True), encoder.trainable_variables), audio, args.repeats
@@ -93,7 +87,11 @@ def main() -> None:
             audio,
             args.repeats,
         ),
-        "recurrent net, predictor, targets, loss": _median_ms(_gradient_step(rest, after_encoder), z, args.repeats),
+        "recurrent net, predictor, targets, loss": _median_ms(
+            _gradient_step(lambda fixed_z: model.contrast(fixed_z, fixed_z, training=True)["loss"], after_encoder),
+            z,
+            args.repeats,
+        ),
     }
     dataset = tf.data.Dataset.from_tensors(audio).repeat()
     rates = training_rates(model, dataset, args.batch_size, args.steps, repeats=2)

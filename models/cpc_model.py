@@ -149,6 +149,20 @@ class CPCModel(keras.Model):
     def call(self, audio, target_audio=None, training=None):
         z = encode(self.encoder, audio, training=training)
         target_z = z if target_audio is None else encode(self.encoder, target_audio, training=training)
+        return self.contrast(z, target_z, training=training)
+
+    def contrast(self, z, target_z, training=None):
+        """The contrastive task on encoded audio: contexts, predictions, sampled targets, InfoNCE.
+
+        Args:
+            z: Encoder output the contexts are computed from, `(batch, frames, dim_z)`.
+            target_z: Encoder output the targets are drawn from, the same shape (``z`` itself
+                unless the past was augmented).
+            training: Passed to the layers.
+
+        Returns:
+            ``{"loss": scalar, "accuracy": (pred_steps,)}``.
+        """
         context = self.ar(z, training=training)
         targets, indices = self.gen_targets(target_z)
         # The last K contexts have no future to predict; the first t_skip ones are computed but
