@@ -18,14 +18,12 @@ import cli.tensorflow_environment
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
 import sys
 
 from bench.pytorch_cpc.architecture import architecture
-from bench.pytorch_cpc.environment import REPO, torch_python
-from bench.timing import machine
+from bench.pytorch_cpc.environment import torch_python
+from bench.timing import child_lines, machine
 from cli.reported_errors import run_reporting_errors
 from cli.usable_cores import usable_cores
 
@@ -52,16 +50,6 @@ def training_flops_per_window(preset: str, window: int) -> int:
         ar_layers=sizes["ar_layers"],
     )
     return 3 * forward
-
-
-def _last_lines(command: list[str], count: int) -> list[str]:
-    """The last ``count`` stdout lines of ``command`` run in the repository; its stderr too if it fails."""
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    child = subprocess.run(command, capture_output=True, text=True, cwd=REPO, env=env)
-    if child.returncode:
-        sys.stderr.write(child.stderr)
-        raise SystemExit(f"{' '.join(command[:3])} failed with exit status {child.returncode}")
-    return child.stdout.strip().splitlines()[-count:]
 
 
 def _listed(rates: list[float]) -> str:
@@ -96,11 +84,11 @@ def main() -> int:
         # Alternating which goes first keeps a drift of the machine's speed from favouring one.
         for name in ("ours", "torch") if number % 2 else ("torch", "ours"):
             if name == "ours":
-                measured = json.loads(_last_lines(ours_command, 1)[0])
+                measured = json.loads(child_lines(ours_command)[-1])
                 rates["ours"] += measured["windows_per_s"]
                 matmul += measured["matmul_gflops"]
             else:
-                torch_version, last = _last_lines(torch_command, 2)
+                torch_version, last = child_lines(torch_command)[-2:]
                 rates["torch"] += json.loads(last)
             print(
                 f"round {number}/{args.rounds} {name}: {_listed(rates[name][-args.repeats :])}",

@@ -16,15 +16,11 @@ import cli.tensorflow_environment
 import argparse
 import dataclasses
 import json
-import os
-import pathlib
 import statistics
-import subprocess
 import sys
 
-from bench.timing import machine
+from bench.timing import child_lines, machine
 
-REPO = pathlib.Path(__file__).resolve().parents[1]
 TARGET = 3.0
 """Ours over the reference's best, as issue 20 asks."""
 
@@ -61,13 +57,10 @@ PEERS = (
 def run_peer(peer: Peer, steps: int, repeats: int, batch_size: int, window: int) -> list[float]:
     """Windows per second of one fresh process of ``peer``, from its last stdout line."""
     flags = ["--steps", str(steps), "--repeats", str(repeats), "--batch-size", str(batch_size), "--window", str(window)]
-    environment = {**os.environ, "TF_ENABLE_ONEDNN_OPTS": "1" if peer.onednn else "0", "TF_CPP_MIN_LOG_LEVEL": "2"}
-    child = subprocess.run(
-        [sys.executable, "-m", *peer.command, *flags], capture_output=True, text=True, cwd=REPO, env=environment
+    lines = child_lines(
+        [sys.executable, "-m", *peer.command, *flags], {"TF_ENABLE_ONEDNN_OPTS": "1" if peer.onednn else "0"}
     )
-    if child.returncode:
-        sys.exit(f"error: {peer.description} failed with status {child.returncode}:\n{child.stderr}")
-    return json.loads(child.stdout.strip().splitlines()[-1])
+    return json.loads(lines[-1])
 
 
 def main() -> None:

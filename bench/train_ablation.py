@@ -31,11 +31,8 @@ import json
 import os
 import pathlib
 import statistics
-import subprocess
 import sys
 import tempfile
-
-REPO = pathlib.Path(__file__).resolve().parents[1]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -188,7 +185,7 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown variants {', '.join(unknown)}; known: {', '.join(by_name)}")
     from bench.demo_data import demo_tfrecords
-    from bench.timing import machine
+    from bench.timing import child_lines, machine
 
     rates = {name: [] for name in names}
     with tempfile.TemporaryDirectory() as scratch:
@@ -197,7 +194,7 @@ def main() -> None:
             data_args = ["--data-dir", str(demo_tfrecords(pathlib.Path(scratch)))]
         for number in range(1, args.rounds + 1):
             for name in names:
-                child = subprocess.run(
+                lines = child_lines(
                     [
                         sys.executable,
                         "-m",
@@ -215,14 +212,9 @@ def main() -> None:
                         "--encoder",
                         args.encoder,
                         *data_args,
-                    ],
-                    check=True,
-                    capture_output=True,
-                    text=True,
-                    cwd=REPO,
-                    env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+                    ]
                 )
-                rates[name] += json.loads(child.stdout.strip().splitlines()[-1])
+                rates[name] += json.loads(lines[-1])
                 print(
                     f"round {number}/{args.rounds} {name}: "
                     f"{', '.join(f'{rate:.0f}' for rate in rates[name][-args.repeats :])}",
