@@ -21,6 +21,7 @@ import pathlib
 
 from artefacts.atomic_files import write_text
 from artefacts.folder_lock import FolderLock
+from librispeech.audio_file import SAMPLE_RATE
 from report.html_renderer import render_html
 from report.markdown_renderer import render_markdown
 from report.report_error import ReportError
@@ -37,8 +38,6 @@ RUN_FOLDERS = {
 """Folders (relative to the outputs folder) whose ``run.json`` is reported, and what ran there."""
 EXTRACTION_KEY = "extraction"
 """Where ``python -m extract``'s ``run.json`` keeps its summary, under ``extra``."""
-_SAMPLE_RATE = 16000
-"""``python -m extract`` reads 16 kHz audio only."""
 
 _PRETRAINING_FIGURES = (
     ("plots/prediction_accuracy.png", "Prediction accuracy per epoch (validation) for k = 1, 2, 5, 10 steps ahead"),
@@ -275,7 +274,7 @@ def _extraction_table(record: dict) -> Table:
         "files": summary["files"],
         "frames": summary["frames"],
         "dim": summary["dim"],
-        "hop": f"{hop} samples ({1000 * hop / _SAMPLE_RATE:g} ms)",
+        "hop": f"{hop} samples ({1000 * hop / SAMPLE_RATE:g} ms)",
         "audio length": f"{summary['audio_seconds']:.1f} s",
         "wall time": f"{summary['wall_seconds']:.1f} s",
         "real-time factor": f"{summary['real_time_factor']:.0f}x (audio seconds per wall second)",
